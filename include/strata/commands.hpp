@@ -1,0 +1,11 @@
+#pragma once
+// The commands: each wires config -> resolve -> load -> reconcile -> execute -> report.
+#include "strata/config.hpp"
+
+namespace strata {
+
+// Each returns the exit code for a run that went as planned, and throws strata::Error otherwise.
+int run_migrate(const Config& config);
+int run_info(const Config& config);
+
+}  // namespace strata

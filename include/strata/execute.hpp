@@ -1,0 +1,39 @@
+#pragma once
+// execute: runs a plan against the database. Each migration in its own transaction together with
+// its history row; the first failure rolls that migration back and stops.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/migration.hpp"
+#include "strata/version.hpp"
+
+namespace strata {
+
+class Session;
+class HistoryTable;
+
+struct ExecuteOptions {
+  std::string installed_by;  // history `installed_by`
+};
+
+struct AppliedOutcome {
+  const ResolvedMigration* migration = nullptr;
+  std::chrono::milliseconds duration{0};
+};
+
+struct ExecutionResult {
+  std::vector<AppliedOutcome> applied;
+  std::chrono::milliseconds total{0};
+};
+
+// Throws MigrationFailed (file, line, column, SQLSTATE, detail, hint) for the first migration
+// that fails; everything before it stays applied. `on_applied` is told of each success.
+ExecutionResult execute_plan(Session& session, HistoryTable& history,
+                             const std::vector<const ResolvedMigration*>& plan,
+                             const ExecuteOptions& options,
+                             const std::function<void(const AppliedOutcome&)>& on_applied = {});
+
+}  // namespace strata

@@ -1,0 +1,65 @@
+#pragma once
+// history: the `flyway_schema_history` table, exactly as Flyway defines and fills it.
+// Reads and writes rows; never decides what to run.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/version.hpp"
+
+namespace strata {
+
+class Session;
+
+struct TableName {
+  std::string schema;
+  std::string table;
+  // "schema"."table", the form Flyway quotes (and hashes for its lock key).
+  std::string quoted() const;
+};
+
+struct AppliedMigration {
+  int installed_rank = 0;
+  std::optional<std::string> version;  // NULL for repeatables and the schema-creation row
+  std::string description;
+  std::string type;                    // SQL, BASELINE, SCHEMA, DELETE, JDBC, ...
+  std::string script;
+  std::optional<std::int32_t> checksum;
+  std::string installed_by;
+  std::string installed_on;            // as the server prints a timestamp: "2024-01-31 12:34:56.789"
+  int execution_time = 0;              // milliseconds
+  bool success = true;
+
+  std::optional<Version> parsed_version() const;
+};
+
+// Flyway's shortening of values too long for their columns.
+std::string fit_description(const std::string& description);  // 200: first 197 + "..."
+std::string fit_script(const std::string& script);            // 1000: "..." + tail
+
+class HistoryTable {
+ public:
+  HistoryTable(Session& session, TableName name) : session_(session), name_(std::move(name)) {}
+
+  const TableName& name() const { return name_; }
+
+  bool schema_exists() const;
+  bool exists() const;
+  // Creates the schema (when missing) and the table with Flyway's DDL. When it created the
+  // schema, records that in the rank-0 SCHEMA row as Flyway does. Idempotent.
+  void create();
+
+  // All rows ordered by installed_rank.
+  std::vector<AppliedMigration> load() const;
+
+  // Appends a row with installed_rank = max + 1 (installed_on = now()). Runs in whatever
+  // transaction the session is in. Shortens description/script as Flyway does.
+  void append(const AppliedMigration& row);
+
+ private:
+  Session& session_;
+  TableName name_;
+};
+
+}  // namespace strata

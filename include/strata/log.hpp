@@ -1,0 +1,45 @@
+#pragma once
+// Logging: human text or one JSON object per line (ts, level, msg, and fields), with every known
+// secret scrubbed from every line before it is written.
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace strata::log {
+
+enum class Format { Text, Json };
+enum class Level { Debug, Info, Warn, Error };
+enum class Verbosity { Quiet, Normal, Verbose };
+
+struct Field {
+  std::string_view key;
+  std::variant<std::string, std::int64_t, double, bool> value;
+  Field(std::string_view k, std::string v) : key(k), value(std::move(v)) {}
+  Field(std::string_view k, const char* v) : key(k), value(std::string(v)) {}
+  Field(std::string_view k, std::string_view v) : key(k), value(std::string(v)) {}
+  Field(std::string_view k, int v) : key(k), value(static_cast<std::int64_t>(v)) {}
+  Field(std::string_view k, std::int64_t v) : key(k), value(v) {}
+  Field(std::string_view k, double v) : key(k), value(v) {}
+  Field(std::string_view k, bool v) : key(k), value(v) {}
+};
+
+void configure(Format format, Verbosity verbosity);
+Format format();
+Verbosity verbosity();
+
+// Registers a string that must never be written (a password). Empty strings are ignored.
+void add_secret(std::string secret);
+// `text` with every registered secret replaced by "***".
+std::string redact(std::string_view text);
+
+// Text: Info to stdout, Warn/Error to stderr, Debug only when verbose; Quiet drops Info.
+// Json: every line to stdout as {"ts","level","msg",fields...}.
+void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }
+inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Info, m, f); }
+inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Warn, m, f); }
+inline void error(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Error, m, f); }
+
+}  // namespace strata::log

@@ -1,0 +1,27 @@
+#pragma once
+// A migration as found on disk.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "strata/naming.hpp"
+#include "strata/version.hpp"
+
+namespace strata {
+
+struct ResolvedMigration {
+  MigrationKind kind = MigrationKind::Versioned;
+  std::optional<Version> version;  // Versioned only
+  std::string description;
+  std::string type = "SQL";        // history `type`
+  std::string script;              // path relative to its location, '/'-separated (history `script`)
+  std::filesystem::path path;      // where it is on disk
+  std::int32_t checksum = 0;
+  std::string sql;                 // the file's text (valid UTF-8, as read)
+  // Repeatables: checksum of the raw text, before placeholder replacement. Flyway accepts an
+  // applied checksum equal to either, so histories written without replacement stay Success.
+  std::optional<std::int32_t> equivalent_checksum;
+};
+
+}  // namespace strata

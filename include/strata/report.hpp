@@ -1,0 +1,31 @@
+#pragma once
+// report: formatting only. Text tables and Flyway-shaped JSON; decides nothing.
+#include <ostream>
+#include <string>
+
+#include "strata/reconcile.hpp"
+
+namespace strata {
+
+class Error;
+
+struct InfoContext {
+  std::string schema_name;   // the default schema
+  std::string database;      // database name
+  bool all_schemas_empty = false;
+  std::string timestamp;     // ISO-8601, when the report was made
+};
+
+// Flyway-style ASCII table: Category | Version | Description | Type | Installed On | State.
+void print_info_table(std::ostream& out, const Reconciliation& reconciliation);
+
+// Flyway's `info -outputType=json` document (InfoResult field names).
+std::string info_json(const InfoContext& context, const Reconciliation& reconciliation);
+
+// {"error": {"errorCode": ..., "message": ...}}
+std::string error_json(const Error& error);
+
+// The strata/Flyway version string reported as `flywayVersion` and by --version.
+const char* strata_version() noexcept;
+
+}  // namespace strata

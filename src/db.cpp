@@ -1,0 +1,192 @@
+// The only file that talks to PostgreSQL. It uses libpq, the C library libpqxx is built on:
+// libpqxx 6.4 raises its sql_error from inside exec() with only the SQLSTATE, and keeps the
+// PGresult (statement position, DETAIL, HINT, CONTEXT) and the raw connection private, while
+// users need those to find the failing line. Keeping all of it here means the rest of strata
+// never sees either library.
+#include "strata/db.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "interrupt_internal.hpp"
+#include "strata/error.hpp"
+#include "strata/interrupt.hpp"
+#include "strata/log.hpp"
+
+namespace strata {
+namespace {
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+std::string field(const PGresult* r, int code) {
+  const char* v = PQresultErrorField(r, code);
+  return v ? std::string(v) : std::string();
+}
+
+[[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    throw ConnectError("lost the connection to the database: " + trim(PQerrorMessage(conn)));
+  }
+  std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
+  if (message.empty()) message = trim(PQerrorMessage(conn));
+  SqlError e(message);
+  if (r) {
+    e.sqlstate = field(r, PG_DIAG_SQLSTATE);
+    e.detail = field(r, PG_DIAG_MESSAGE_DETAIL);
+    e.hint = field(r, PG_DIAG_MESSAGE_HINT);
+    e.context = field(r, PG_DIAG_CONTEXT);
+    std::string pos = field(r, PG_DIAG_STATEMENT_POSITION);
+    if (!pos.empty()) e.position = std::atoi(pos.c_str());
+  }
+  if (e.sqlstate == "57014" && interrupted_signal() != 0) throw Interrupted(interrupted_signal());
+  throw e;
+}
+
+struct ResultGuard {
+  PGresult* r;
+  ~ResultGuard() { PQclear(r); }
+};
+
+void forward_notice(void*, const char* message) {
+  // RAISE NOTICE and friends, shown the way Flyway shows them.
+  log::info("DB: " + trim(message));
+}
+
+}  // namespace
+
+struct Session::Impl {
+  PGconn* conn = nullptr;
+  PGcancel* cancel = nullptr;
+  std::string display;
+  std::string user;
+  std::string database;
+};
+
+Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Impl>()) {
+  impl_->display = settings.display;
+  int attempt = 0;
+  std::chrono::seconds wait{1};
+  while (true) {
+    throw_if_interrupted();
+    PGconn* conn = PQconnectdb(settings.conninfo.c_str());
+    if (conn && PQstatus(conn) == CONNECTION_OK) {
+      impl_->conn = conn;
+      break;
+    }
+    std::string reason = conn ? trim(PQerrorMessage(conn)) : "out of memory";
+    PQfinish(conn);
+    // Keep libpq's multi-line explanations on one line for logs.
+    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    if (attempt >= settings.connect_retries) {
+      throw ConnectError("cannot connect to " + settings.display + ": " + reason);
+    }
+    ++attempt;
+    log::warn("cannot connect to " + settings.display + " (" + reason + "); retrying in " +
+                  std::to_string(wait.count()) + "s",
+              {{"attempt", attempt}, {"of", settings.connect_retries}});
+    std::this_thread::sleep_for(wait);
+    wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
+  }
+  PQsetNoticeProcessor(impl_->conn, forward_notice, nullptr);
+  impl_->cancel = PQgetCancel(impl_->conn);
+  const char* u = PQuser(impl_->conn);
+  const char* d = PQdb(impl_->conn);
+  impl_->user = u ? u : "";
+  impl_->database = d ? d : "";
+}
+
+Session::~Session() {
+  if (!impl_) return;
+  set_active_cancel(nullptr);
+  if (impl_->cancel) PQfreeCancel(impl_->cancel);
+  if (impl_->conn) PQfinish(impl_->conn);
+}
+
+void Session::exec(std::string_view sql) {
+  std::string text(sql);
+  set_active_cancel(impl_->cancel);
+  PGresult* r = PQexec(impl_->conn, text.c_str());
+  set_active_cancel(nullptr);
+  ResultGuard guard{r};
+  switch (r ? PQresultStatus(r) : PGRES_FATAL_ERROR) {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_EMPTY_QUERY:
+      throw_if_interrupted();
+      return;
+    case PGRES_COPY_IN:
+    case PGRES_COPY_OUT: {
+      // End the copy so the connection stays usable, then refuse.
+      PQputCopyEnd(impl_->conn, "COPY is not supported in this position");
+      while (PGresult* rest = PQgetResult(impl_->conn)) PQclear(rest);
+      SqlError e("COPY ... FROM STDIN / TO STDOUT is not supported in migrations yet");
+      e.sqlstate = "0A000";
+      throw e;
+    }
+    default:
+      throw_result_error(impl_->conn, r);
+  }
+}
+
+Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
+  std::string text(sql);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  set_active_cancel(impl_->cancel);
+  PGresult* r = PQexecParams(impl_->conn, text.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0);
+  set_active_cancel(nullptr);
+  ResultGuard guard{r};
+  ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
+  throw_if_interrupted();
+  Rows rows;
+  const int n = PQntuples(r);
+  const int m = PQnfields(r);
+  rows.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Row row;
+    row.reserve(static_cast<std::size_t>(m));
+    for (int j = 0; j < m; ++j) {
+      if (PQgetisnull(r, i, j)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(r, i, j), static_cast<std::size_t>(PQgetlength(r, i, j))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string Session::user() const { return impl_->user; }
+std::string Session::database() const { return impl_->database; }
+int Session::server_version() const { return PQserverVersion(impl_->conn); }
+const std::string& Session::display() const { return impl_->display; }
+
+void Session::cancel() noexcept {
+  if (impl_ && impl_->cancel) {
+    char buf[256];
+    PQcancel(impl_->cancel, buf, sizeof buf);
+  }
+}
+
+std::string quote_ident(std::string_view ident) {
+  std::string out;
+  out.reserve(ident.size() + 2);
+  out.push_back('"');
+  for (char c : ident) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace strata

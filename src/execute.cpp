@@ -1,0 +1,115 @@
+#include "strata/execute.hpp"
+
+#include "strata/db.hpp"
+#include "strata/error.hpp"
+#include "strata/history.hpp"
+#include "strata/interrupt.hpp"
+#include "strata/log.hpp"
+#include "strata/script.hpp"
+
+namespace strata {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+std::string label(const ResolvedMigration& m) {
+  if (m.version) return m.version->text() + " - " + m.description;
+  return m.description;
+}
+
+void rollback_quietly(Session& session) {
+  try {
+    session.exec("ROLLBACK");
+  } catch (...) {
+    // The connection may be gone; the server rolls back on its own then.
+  }
+}
+
+MigrationFailed migration_error(const ResolvedMigration& m, std::string_view text, const Statement* statement,
+                                const SqlError& e) {
+  MigrationFailed failure("migration " + m.script + " failed: " + e.what());
+  failure.file = m.path.string();
+  failure.sqlstate = e.sqlstate;
+  failure.detail = e.detail;
+  failure.hint = e.hint;
+  if (statement) {
+    std::size_t offset = statement->offset + byte_offset_of_char(statement->sql, e.position);
+    TextPosition pos = position_at(text, offset);
+    failure.line = pos.line;
+    failure.column = e.position > 0 ? pos.column : 0;
+  }
+  return failure;
+}
+
+}  // namespace
+
+ExecutionResult execute_plan(Session& session, HistoryTable& history, const std::vector<const ResolvedMigration*>& plan,
+                             const ExecuteOptions& options,
+                             const std::function<void(const AppliedOutcome&)>& on_applied) {
+  // Split everything first: a script the parser cannot read is then known before anything runs.
+  std::vector<SplitScript> scripts;
+  scripts.reserve(plan.size());
+  for (const ResolvedMigration* m : plan) {
+    scripts.push_back(split_statements(strip_bom(m->sql)));
+    if (!scripts.back().parsed) {
+      TextPosition pos = position_at(strip_bom(m->sql), scripts.back().parse_error_offset);
+      log::debug("the PostgreSQL 15 parser could not read " + m->path.string() + ":" + std::to_string(pos.line) +
+                 ": " + scripts.back().parse_error + "; splitting it lexically, the server will judge it");
+    }
+  }
+
+  ExecutionResult result;
+  const auto run_start = Clock::now();
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    throw_if_interrupted();
+    const ResolvedMigration& m = *plan[i];
+    const std::string_view text = strip_bom(m.sql);
+    if (m.version) {
+      log::info("Migrating schema " + quote_ident(history.name().schema) + " to version \"" + label(m) + "\"",
+                {{"migration", m.script}, {"version", m.version->text()}});
+    } else {
+      log::info("Migrating schema " + quote_ident(history.name().schema) + " with repeatable migration \"" +
+                    m.description + "\"",
+                {{"migration", m.script}});
+    }
+    const auto start = Clock::now();
+    session.exec("BEGIN");
+    const Statement* current = nullptr;
+    try {
+      for (const Statement& s : scripts[i].statements) {
+        current = &s;
+        session.exec(s.sql);
+      }
+      current = nullptr;
+      AppliedMigration row;
+      if (m.version) row.version = m.version->text();
+      row.description = m.description;
+      row.type = m.type;
+      row.script = m.script;
+      row.checksum = m.checksum;
+      row.installed_by = options.installed_by;
+      row.execution_time = static_cast<int>(since(start).count());
+      row.success = true;
+      history.append(row);
+      session.exec("COMMIT");
+    } catch (const SqlError& e) {
+      rollback_quietly(session);
+      throw migration_error(m, text, current, e);
+    } catch (...) {
+      rollback_quietly(session);
+      throw;
+    }
+    AppliedOutcome outcome{&m, since(start)};
+    result.applied.push_back(outcome);
+    log::debug("Applied " + m.script, {{"migration", m.script}, {"duration_ms", static_cast<std::int64_t>(outcome.duration.count())}});
+    if (on_applied) on_applied(outcome);
+  }
+  result.total = since(run_start);
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,76 @@
+#include "strata/lock.hpp"
+
+#include <thread>
+
+#include "strata/db.hpp"
+#include "strata/error.hpp"
+#include "strata/interrupt.hpp"
+#include "strata/log.hpp"
+
+namespace strata {
+
+std::int32_t java_string_hash(std::string_view s) noexcept {
+  // Java hashes UTF-16 code units with wrapping 32-bit arithmetic; decode UTF-8 to get them.
+  std::uint32_t h = 0;
+  auto mix = [&h](std::uint32_t unit) { h = h * 31u + unit; };
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp;
+    std::size_t len;
+    if (c < 0x80) { cp = c; len = 1; }
+    else if ((c & 0xE0) == 0xC0) { cp = c & 0x1Fu; len = 2; }
+    else if ((c & 0xF0) == 0xE0) { cp = c & 0x0Fu; len = 3; }
+    else { cp = c & 0x07u; len = 4; }
+    if (i + len > s.size()) len = s.size() - i;
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+    i += len;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      mix(0xD800u + (cp >> 10));
+      mix(0xDC00u + (cp & 0x3FFu));
+    } else {
+      mix(cp);
+    }
+  }
+  return static_cast<std::int32_t>(h);
+}
+
+std::int64_t flyway_lock_key(std::string_view quoted_table) noexcept {
+  return 77431708279161LL + java_string_hash(quoted_table);
+}
+
+MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t key, std::string_view table_display,
+                             std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval)
+    : session_(std::make_unique<Session>(settings)), key_(key) {
+  const std::string key_text = std::to_string(key);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool announced = false;
+  while (true) {
+    Rows r = session_->query("SELECT pg_try_advisory_lock($1::bigint)", {key_text});
+    if (!r.empty() && r[0][0].value_or("f") == "t") return;
+    if (!announced) {
+      log::info("Waiting for the migration lock on " + std::string(table_display) +
+                " (another strata or Flyway run holds it)");
+      announced = true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw LockTimeout("timed out after " + std::to_string(timeout.count() / 1000) +
+                        "s waiting for the migration lock on " + std::string(table_display) +
+                        "; another run still holds it (pg_locks, locktype 'advisory', objid " +
+                        std::to_string(static_cast<std::uint32_t>(key & 0xFFFFFFFF)) + ")");
+    }
+    throw_if_interrupted();
+    std::this_thread::sleep_for(poll_interval);
+    throw_if_interrupted();
+  }
+}
+
+MigrationLock::~MigrationLock() {
+  try {
+    session_->query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key_)});
+  } catch (...) {
+    // Closing the connection below releases a session lock anyway.
+  }
+}
+
+}  // namespace strata

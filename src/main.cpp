@@ -1,0 +1,145 @@
+// Command-line wiring and the one place where errors become messages and exit codes.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "strata/commands.hpp"
+#include "strata/config.hpp"
+#include "strata/error.hpp"
+#include "strata/interrupt.hpp"
+#include "strata/log.hpp"
+#include "strata/report.hpp"
+
+extern char** environ;
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0    done, or nothing to do\n"
+    "  1    a migration or validation failed\n"
+    "  2    usage, configuration or input (migration file) error\n"
+    "  3    cannot connect to the database\n"
+    "  4    timed out waiting for the migration lock\n"
+    "  130  interrupted by SIGINT, 143 by SIGTERM\n";
+
+struct ValueOption {
+  const char* flag;  // --flag
+  const char* help;
+};
+
+// Each value flag lands in the settings map under its own spelling; config decides what it means.
+constexpr ValueOption kValueOptions[] = {
+    {"url", "Database URL: postgresql://user@host:5432/db, jdbc:postgresql://..., or libpq key=value"},
+    {"user", "Database user (overrides the URL's)"},
+    {"password", "Database password (prefer PGPASSWORD, .pgpass or STRATA_PASSWORD)"},
+    {"schemas", "Comma-separated schemas to manage; the first holds the history table"},
+    {"default-schema", "Schema that holds the history table (default: first of --schemas)"},
+    {"table", "History table name (default flyway_schema_history)"},
+    {"locations", "Comma-separated migration directories, optionally filesystem:DIR (default ./migrations)"},
+    {"target", "Migrate up to this version: latest (default) or a version"},
+    {"lock-wait-timeout", "How long to wait for the migration lock: 600 (seconds), 30s, 10m (default 10m)"},
+    {"connect-retries", "Retries when the database cannot be reached (default 0)"},
+    {"connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
+    {"installed-by", "Value for the history's installed_by (default: the database user)"},
+    {"log-format", "text (default) or json: one JSON object per line"},
+    {"output", "Output of info: text (default) or json (Flyway's -outputType=json)"},
+    {"config", "Config file (default ./strata.yaml when present)"},
+    {"environment", "Environment of the config file to use (e.g. dev, staging, prod)"},
+};
+
+constexpr ValueOption kBoolOptions[] = {
+    {"out-of-order", "Also apply versions lower than the current one"},
+    {"quiet", "Only warnings and errors"},
+    {"verbose", "Also debug messages"},
+};
+
+void print_error(const strata::Error& e, bool json_output) {
+  using strata::log::redact;
+  std::string where;
+  if (!e.file.empty()) {
+    where = e.file;
+    if (e.line > 0) where += ":" + std::to_string(e.line);
+    if (e.line > 0 && e.column > 0) where += ":" + std::to_string(e.column);
+    where += ": ";
+  }
+  std::string message = where + e.what();
+  if (!e.sqlstate.empty()) message += " (SQLSTATE " + e.sqlstate + ")";
+  if (json_output) std::cout << redact(strata::error_json(e)) << std::endl;
+  if (strata::log::format() == strata::log::Format::Json) {
+    strata::log::error(e.what(), {{"error_kind", strata::kind_name(e.kind())},
+                                  {"file", e.file},
+                                  {"line", e.line},
+                                  {"column", e.column},
+                                  {"sqlstate", e.sqlstate},
+                                  {"detail", e.detail},
+                                  {"hint", e.hint},
+                                  {"exit_code", strata::exit_code(e)}});
+    return;
+  }
+  strata::log::error(message);
+  if (!e.detail.empty()) strata::log::error("DETAIL: " + e.detail);
+  if (!e.hint.empty()) strata::log::error("HINT: " + e.hint);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  strata::install_interrupt_handlers();
+
+  CLI::App app{"strata: a fast, Flyway-compatible PostgreSQL migration runner", "strata"};
+  app.set_version_flag("--version", std::string("strata ") + strata::strata_version());
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  std::map<std::string, std::string> values;
+  std::map<std::string, CLI::Option*> given;
+  for (const auto& o : kValueOptions) {
+    std::string name = std::string("--") + o.flag;
+    if (std::string_view(o.flag) == "config") name = "-c,--config";
+    if (std::string_view(o.flag) == "environment") name = "-e,--environment";
+    given[o.flag] = app.add_option(name, values[o.flag], o.help);
+  }
+  for (const auto& o : kBoolOptions) {
+    std::string name = std::string("--") + o.flag;
+    if (std::string_view(o.flag) == "quiet") name = "-q,--quiet";
+    if (std::string_view(o.flag) == "verbose") name = "-v,--verbose";
+    given[o.flag] = app.add_flag(name + "{true}", values[o.flag], o.help)->expected(0, 1);
+  }
+  app.add_subcommand("migrate", "Apply pending migrations");
+  app.add_subcommand("info", "Show every migration and its state");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  strata::ConfigInputs inputs;
+  for (const auto& [flag, option] : given) {
+    if (option->count() > 0) inputs.flags[flag] = values[flag];
+  }
+  inputs.env = strata::environment_map(environ);
+  std::error_code ec;
+  inputs.working_directory = std::filesystem::current_path(ec);
+
+  const std::string command = app.get_subcommands().front()->get_name();
+  bool json_output = values["output"] == "json";
+  try {
+    strata::Config config = strata::load_config(inputs);
+    strata::log::configure(config.log_format, config.verbosity);
+    json_output = config.output == strata::OutputFormat::Json && command == "info";
+    if (command == "migrate") return strata::run_migrate(config);
+    return strata::run_info(config);
+  } catch (const strata::Error& e) {
+    print_error(e, json_output);
+    return strata::exit_code(e);
+  } catch (const std::exception& e) {
+    strata::InternalError internal(std::string("internal error: ") + e.what());
+    print_error(internal, json_output);
+    return 1;
+  }
+}

@@ -1,0 +1,152 @@
+// What users see: exit codes, one-line errors, JSON logs, and no password anywhere.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace strata::test {
+namespace {
+
+TEST(Cli, InputErrorsExitTwoBeforeTouchingTheDatabase) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("sub/V1.0__b.sql", "CREATE TABLE b (id int);\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("V1__a.sql"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("V1.0__b.sql"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('flyway_schema_history') IS NULL"), "t");
+}
+
+TEST(Cli, InvalidUtf8NamesFileAndOffset) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__bad.sql", std::string("SELECT 1;\nSELECT '\xff';\n"));
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("V1__bad.sql"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("18"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MissingLocationExitsTwo) {
+  TestDatabase db;
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", "/nonexistent/strata-migrations"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("/nonexistent/strata-migrations"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownFlagIsAUsageError) {
+  RunResult r = run_strata({"migrate", "--no-such-flag"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+}
+
+TEST(Cli, CannotConnectExitsThreeWithoutThePassword) {
+  TempDir dir;
+  dir.write("V1__a.sql", "SELECT 1;\n");
+  RunResult r = run_strata({"migrate", "--url", "postgresql://someone:Sup3rS3cretPw@127.0.0.1:1/nope", "--locations",
+                            dir.path().string()});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_NE(r.err.find("cannot connect"), std::string::npos) << r.err;
+  EXPECT_EQ(r.all().find("Sup3rS3cretPw"), std::string::npos) << r.all();
+}
+
+TEST(Cli, WrongPasswordExitsThreeWithoutThePassword) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "SELECT 1;\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--password", "Wr0ngPassw0rdX", "--locations",
+                            dir.path().string(), "--verbose"});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_EQ(r.all().find("Wr0ngPassw0rdX"), std::string::npos) << r.all();
+}
+
+TEST(Cli, PasswordInUrlWorksAndNeverShows) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("V2__b.sql", "SELECT * FROM missing_table;\n");
+  for (const char* format : {"text", "json"}) {
+    RunResult r = run_strata({"migrate", "--url", db.url_with_password(), "--locations", dir.path().string(),
+                              "--verbose", "--log-format", format},
+                             {{"PGPASSWORD", ""}});
+    EXPECT_EQ(r.exit_code, 1) << r.all();
+    EXPECT_EQ(r.all().find(server().password), std::string::npos) << r.all();
+  }
+}
+
+TEST(Cli, JsonLogLinesCarryLevelAndFields) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("V2__b.sql", "SELECT * FROM\n missing_table;\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--log-format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int errors = 0;
+  int infos = 0;
+  while (std::getline(lines, line)) {
+    nlohmann::json j = nlohmann::json::parse(line);  // every line is one JSON object
+    ASSERT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
+    if (j["level"] == "error") {
+      ++errors;
+      EXPECT_EQ(j["sqlstate"], "42P01") << line;
+      EXPECT_EQ(j["line"], 2) << line;
+      EXPECT_NE(j["file"].get<std::string>().find("V2__b.sql"), std::string::npos) << line;
+    }
+    if (j["level"] == "info") ++infos;
+  }
+  EXPECT_EQ(errors, 1);
+  EXPECT_GE(infos, 1);
+}
+
+TEST(Cli, ConfigFromEnvironmentVariables) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  RunResult r = run_strata({"migrate"}, {{"FLYWAY_URL", "jdbc:postgresql://127.0.0.1:" + server().port + "/" + db.name()},
+                                         {"FLYWAY_USER", server().user},
+                                         {"FLYWAY_PASSWORD", server().password},
+                                         {"STRATA_LOCATIONS", "filesystem:" + dir.path().string()},
+                                         {"FLYWAY_LOCATIONS", "/nonexistent"},
+                                         {"PGPASSWORD", ""}});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "1");
+}
+
+TEST(Cli, ConfigFileEnvironments) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("sql/V1__a.sql", "CREATE TABLE a (id int);\n");
+  auto cfg = dir.write("strata.yaml",
+                       "locations: [\"" + (dir.path() / "sql").string() + "\"]\n"
+                       "environments:\n"
+                       "  dev:\n"
+                       "    url: " + db.url() + "\n"
+                       "  prod:\n"
+                       "    url: postgresql://nobody@127.0.0.1:1/prod\n"
+                       "    protected: true\n");
+  RunResult r = run_strata({"migrate", "-c", cfg.string(), "-e", "dev"});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "1");
+  RunResult bad = run_strata({"migrate", "-c", cfg.string(), "-e", "qa"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.all();
+  EXPECT_NE(bad.err.find("qa"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, VersionAndHelp) {
+  RunResult v = run_strata({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("strata ", 0), 0u) << v.out;
+  RunResult h = run_strata({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("Exit codes"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("lock-wait-timeout"), std::string::npos) << h.out;
+}
+
+}  // namespace
+}  // namespace strata::test

@@ -1,0 +1,126 @@
+// A history table that Flyway 10 wrote, row for row, is read, reported and extended.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness.hpp"
+#include "strata/checksum.hpp"
+
+namespace strata::test {
+namespace {
+
+// Flyway's PostgreSQL DDL and rows as Flyway 10 leaves them after: creating schema "app",
+// V1, V1.1, the repeatable applied twice (its file changed once), and nothing failed.
+void write_flyway_history(TestDatabase& db, const TempDir& dir) {
+  auto sum = [&](const std::string& f) { return std::to_string(flyway_checksum(read_file(dir.path() / f))); };
+  db.session().exec("CREATE SCHEMA app");
+  db.session().exec(R"(CREATE TABLE "app"."flyway_schema_history" (
+    "installed_rank" INT NOT NULL,
+    "version" VARCHAR(50),
+    "description" VARCHAR(200) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "script" VARCHAR(1000) NOT NULL,
+    "checksum" INTEGER,
+    "installed_by" VARCHAR(100) NOT NULL,
+    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
+    "execution_time" INTEGER NOT NULL,
+    "success" BOOLEAN NOT NULL))");
+  db.session().exec(R"(ALTER TABLE "app"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"))");
+  db.session().exec(R"(CREATE INDEX "flyway_schema_history_s_idx" ON "app"."flyway_schema_history" ("success"))");
+  db.session().exec("CREATE TABLE app.users (id int)");
+  db.session().exec("CREATE INDEX users_id ON app.users (id)");
+  const std::string insert =
+      "INSERT INTO app.flyway_schema_history (installed_rank, version, description, type, script, checksum, "
+      "installed_by, installed_on, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+  db.query(insert, {"0", std::nullopt, "<< Flyway Schema Creation >>", "SCHEMA", "\"app\"", std::nullopt, "deployer",
+                    "2024-03-01 10:15:40.101", "0", "true"});
+  db.query(insert, {"1", "1", "create users", "SQL", "V1__create_users.sql", sum("V1__create_users.sql"), "deployer",
+                    "2024-03-01 10:15:41.512", "14", "true"});
+  db.query(insert, {"2", "1.1", "users index", "SQL", "V1_1__users_index.sql", sum("V1_1__users_index.sql"),
+                    "deployer", "2024-03-01 10:15:41.601", "6", "true"});
+  db.query(insert, {"3", std::nullopt, "user view", "SQL", "R__user_view.sql", "-1130238371", "deployer",
+                    "2024-03-01 10:15:41.700", "3", "true"});
+  db.query(insert, {"4", std::nullopt, "user view", "SQL", "R__user_view.sql", sum("R__user_view.sql"), "deployer",
+                    "2024-03-05 08:00:00.000", "4", "true"});
+  db.session().exec("CREATE VIEW app.user_view AS SELECT id FROM app.users");
+}
+
+void write_files(const TempDir& dir) {
+  dir.write("V1__create_users.sql", "CREATE TABLE users (id int);\r\n");
+  dir.write("V1_1__users_index.sql", "CREATE INDEX users_id ON users (id);\n");
+  dir.write("R__user_view.sql", "CREATE OR REPLACE VIEW user_view AS SELECT id FROM users;\n");
+}
+
+TEST(FlywayHistory, PrefilledTableIsReadAndExtended) {
+  TestDatabase db;
+  TempDir dir;
+  write_files(dir);
+  write_flyway_history(db, dir);
+
+  RunResult noop = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app"});
+  ASSERT_EQ(noop.exit_code, 0) << noop.all();
+  EXPECT_NE(noop.out.find("Schema \"app\" is up to date"), std::string::npos) << noop.out;
+
+  dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("Successfully applied 1 migration to schema \"app\", now at version v2"), std::string::npos)
+      << r.out;
+  Rows last = db.query(
+      "SELECT installed_rank, version, description, type, script, success FROM app.flyway_schema_history "
+      "ORDER BY installed_rank DESC LIMIT 1");
+  EXPECT_EQ(last[0], (Row{"5", "2", "add email", "SQL", "V2__add_email.sql", "t"}));
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'app' AND column_name = 'email'"),
+            "1");
+}
+
+TEST(FlywayHistory, InfoJsonReportsFlywayStates) {
+  TestDatabase db;
+  TempDir dir;
+  write_files(dir);
+  write_flyway_history(db, dir);
+  dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+
+  RunResult r = run_strata(
+      {"info", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app", "--output", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  for (const char* key : {"schemaVersion", "schemaName", "database", "flywayVersion", "allSchemasEmpty", "operation",
+                          "timestamp", "migrations"}) {
+    EXPECT_TRUE(doc.contains(key)) << key << " in " << r.out;
+  }
+  EXPECT_EQ(doc["operation"], "info");
+  EXPECT_EQ(doc["schemaVersion"], "1.1");
+  EXPECT_EQ(doc["schemaName"], "app");
+  EXPECT_EQ(doc["database"], db.name());
+  EXPECT_EQ(doc["allSchemasEmpty"], false);
+
+  std::map<std::string, std::string> state_by_key;
+  for (const auto& m : doc["migrations"]) {
+    for (const char* key : {"category", "version", "description", "type", "installedOnUTC", "state", "undoable",
+                            "filepath", "undoFilepath", "installedBy", "executionTime"}) {
+      EXPECT_TRUE(m.contains(key)) << key << " in " << m.dump();
+    }
+    state_by_key[m["version"].get<std::string>() + "|" + m["description"].get<std::string>()] =
+        m["state"].get<std::string>();
+  }
+  EXPECT_EQ(state_by_key["1|create users"], "Success");
+  EXPECT_EQ(state_by_key["1.1|users index"], "Success");
+  EXPECT_EQ(state_by_key["2|add email"], "Pending");
+  EXPECT_EQ(state_by_key["|user view"], "Success");
+}
+
+TEST(FlywayHistory, InfoTableShowsStates) {
+  TestDatabase db;
+  TempDir dir;
+  write_files(dir);
+  write_flyway_history(db, dir);
+  dir.write("R__user_view.sql", "CREATE OR REPLACE VIEW user_view AS SELECT id, 1 AS one FROM users;\n");
+  RunResult r = run_strata({"info", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("Outdated"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Superseded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create users"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace strata::test
