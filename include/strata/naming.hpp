@@ -26,7 +26,8 @@ struct MigrationName {
 
 // nullopt: not a migration file at all (wrong prefix or suffix), to be ignored.
 // Throws InputError (file = `filename`) when the name starts with a migration prefix and ends
-// with the suffix but does not parse (no separator, bad version, ...).
+// with the suffix but does not parse (e.g. a version that is not digits separated by . or _).
+// Like Flyway, "V1.sql" (no separator) is version 1 with an empty description.
 std::optional<MigrationName> parse_migration_name(std::string_view filename,
                                                   const NamingRules& rules = {});
 

@@ -1,0 +1,292 @@
+#include "strata/resolve.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/checksum.hpp"
+#include "strata/error.hpp"
+
+// What Flyway does, read off flyway-core's FileSystemScanner, FileSystemResource, Location,
+// LocationParser, SqlMigrationResolver, ResolvedMigrationComparator and CompositeMigrationResolver:
+// - `script` is the path relative to the location root with '/' separators
+//   (FileSystemResource.getRelativePath -> Location.getPathRelativeToThis), so a file in a
+//   sub-folder is recorded as "release1/V2__x.sql";
+// - directories are scanned recursively and symlinks followed (java.io.File.isDirectory), but
+//   hidden directories (name starting with '.') are skipped: Kubernetes ConfigMap volumes keep a
+//   second copy of every file under "..<timestamp>/" (Flyway issue #1807);
+// - the location prefix is matched case-insensitively and the descriptor trimmed;
+// - two migrations that compare equal (same version; or, for repeatables, same description) are
+//   an error naming both; versioned sort by version, repeatables after them by
+//   String.compareTo of the description.
+// Where strata is stricter on purpose: a missing location, an unreadable directory or migration
+// file, and a migration-looking name that does not parse are errors (Flyway logs and skips them).
+
+namespace strata {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const std::string& message, int line = 0) {
+  InputError e(message);
+  e.file = file;
+  e.line = line;
+  throw e;
+}
+
+std::string join(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir);
+  if (!out.empty() && out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// The code point starting at s[at]; s is valid UTF-8 (names are checked by parse_migration_name).
+char32_t code_point_at(std::string_view s, std::size_t at) {
+  const auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[at + k])); };
+  const char32_t c = b(0);
+  if (c < 0x80) return c;
+  if (c < 0xE0) return ((c & 0x1F) << 6) | (b(1) & 0x3F);
+  if (c < 0xF0) return ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  return ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
+// Java's String.compareTo orders by UTF-16 code unit. That is code point order (= UTF-8 byte
+// order) except that supplementary characters, which start with a surrogate D800..DBFF, sort
+// before U+E000..U+FFFF.
+int compare_java(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  if (i == n) return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+  while (i > 0 && (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80) --i;  // back to the lead byte
+  const auto rank = [](char32_t cp) -> std::uint32_t { return cp >= 0xE000 && cp <= 0xFFFF ? cp + 0x200000 : cp; };
+  return rank(code_point_at(a, i)) < rank(code_point_at(b, i)) ? -1 : 1;
+}
+
+// Readers of BufferedReader.readLine count "\r\n" as one line end and a lone '\r' as one.
+int line_of(std::string_view text, std::size_t offset) {
+  int line = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') ++line;
+    else if (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n')) ++line;
+  }
+  return line;
+}
+
+// Files and folders are opened relative to their directory's descriptor: the kernel then walks
+// one path component per call instead of the whole path, which is most of the cost of a scan.
+std::string read_file(int dir_fd, const char* name, const std::string& path) {
+  // O_NONBLOCK: a FIFO with a migration name must not hang the scan; it is refused below.
+  const int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) fail(path, "cannot read migration " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    fail(path, "cannot read migration " + path + ": " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail(path, "cannot read migration " + path + ": not a regular file");
+  }
+  std::string data;
+  // One read for the whole file in the usual case; +1 notices a file that grew since fstat.
+  data.resize(static_cast<std::size_t>(st.st_size) + 1);
+  std::size_t have = 0;
+  for (;;) {
+    if (have == data.size()) data.resize(data.size() * 2);
+    const ssize_t r = ::read(fd, data.data() + have, data.size() - have);
+    if (r == 0) break;
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      fail(path, "cannot read migration " + path + ": " + std::strerror(err));
+    }
+    have += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  data.resize(have);
+  return data;
+}
+
+struct DirCloser {
+  void operator()(DIR* d) const noexcept { ::closedir(d); }
+};
+
+struct Scan {
+  const NamingRules& naming;
+  std::vector<ResolvedMigration>& out;
+  // Directories already scanned, by device and inode: makes symlink loops, two links to one
+  // directory and overlapping locations harmless (each directory is read once, at the first path
+  // that reaches it in sorted order).
+  std::set<std::pair<dev_t, ino_t>> seen;
+
+  // Takes ownership of `fd`, an open directory; false (and fd closed) when it was scanned already.
+  bool enter(int fd, const std::string& path) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      fail(path, "cannot read directory " + path + ": " + std::strerror(err));
+    }
+    if (seen.emplace(st.st_dev, st.st_ino).second) return true;
+    ::close(fd);
+    return false;
+  }
+
+  void directory(int fd, const std::string& dir, const std::string& rel) {
+    std::unique_ptr<DIR, DirCloser> d(::fdopendir(fd));
+    if (!d) {
+      const int err = errno;
+      ::close(fd);
+      fail(dir, "cannot read directory " + dir + ": " + std::strerror(err));
+    }
+    std::vector<std::pair<std::string, unsigned char>> entries;
+    errno = 0;
+    while (const dirent* e = ::readdir(d.get())) {
+      const std::string_view name = e->d_name;
+      if (name != "." && name != "..") entries.emplace_back(std::string(name), e->d_type);
+    }
+    if (errno != 0) fail(dir, "cannot read directory " + dir + ": " + std::strerror(errno));
+    std::sort(entries.begin(), entries.end());
+
+    const int dfd = ::dirfd(d.get());
+    for (const auto& [name, type] : entries) {
+      bool is_dir = type == DT_DIR;
+      if (type == DT_LNK || type == DT_UNKNOWN) {
+        struct stat st {};
+        // A dangling link is only worth an error when it looks like a migration; read_file reports it.
+        if (::fstatat(dfd, name.c_str(), &st, 0) == 0) is_dir = S_ISDIR(st.st_mode);
+      }
+      if (is_dir) {
+        // Hidden folders are skipped as Flyway does (java.io.File.isHidden: a leading '.').
+        if (name.front() == '.') continue;
+        const std::string path = join(dir, name);
+        const int sub = ::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (sub < 0) fail(path, "cannot read directory " + path + ": " + std::strerror(errno));
+        if (enter(sub, path)) directory(sub, path, rel + name + '/');
+        continue;
+      }
+      file(dfd, name, dir, rel);
+    }
+  }
+
+  void file(int dfd, const std::string& name, const std::string& dir, const std::string& rel) {
+    std::optional<MigrationName> parsed;
+    try {
+      parsed = parse_migration_name(name, naming);
+    } catch (InputError& e) {
+      e.file = join(dir, name);
+      throw;
+    }
+    if (!parsed) return;
+
+    ResolvedMigration m;
+    m.kind = parsed->kind;
+    m.version = std::move(parsed->version);
+    m.description = std::move(parsed->description);
+    m.script = rel + name;
+    const std::string path = join(dir, name);
+    // `script` is stored as text; the file name itself was checked by parse_migration_name.
+    if (find_invalid_utf8(rel) != std::string_view::npos) {
+      fail(path, "migration path " + path + " is not valid UTF-8: rename its folders");
+    }
+    m.sql = read_file(dfd, name.c_str(), path);
+    if (const std::size_t bad = find_invalid_utf8(m.sql); bad != std::string_view::npos) {
+      const int line = line_of(m.sql, bad);
+      fail(path,
+           "invalid UTF-8 in " + path + " at byte offset " + std::to_string(bad) + " (line " + std::to_string(line) +
+               "): migrations must be UTF-8 encoded",
+           line);
+    }
+    m.checksum = flyway_checksum(m.sql);
+    m.path = path;
+    out.push_back(std::move(m));
+  }
+};
+
+}  // namespace
+
+std::filesystem::path location_directory(std::string_view location) {
+  const std::string original(location);
+  while (!location.empty() && std::isspace(static_cast<unsigned char>(location.front()))) location.remove_prefix(1);
+  while (!location.empty() && std::isspace(static_cast<unsigned char>(location.back()))) location.remove_suffix(1);
+  if (const std::size_t colon = location.find(':'); colon != std::string_view::npos) {
+    if (!iequals(location.substr(0, colon), "filesystem")) {
+      fail(original, "unsupported location \"" + original +
+                         "\": only filesystem locations are supported (a directory, or filesystem:<directory>)");
+    }
+    location.remove_prefix(colon + 1);
+  }
+  if (location.empty()) fail(original, "empty location \"" + original + "\": expected a directory");
+  return std::filesystem::path(location);
+}
+
+std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options) {
+  std::vector<ResolvedMigration> out;
+  Scan scan{options.naming, out, {}};
+  for (const auto& location : options.locations) {
+    const std::string dir = location_directory(location).string();
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      const int err = errno;
+      fail(dir, err == ENOENT    ? "migration location " + dir + " does not exist"
+                : err == ENOTDIR ? "migration location " + dir + " is not a directory"
+                                 : "cannot read migration location " + dir + ": " + std::strerror(err));
+    }
+    if (scan.enter(fd, dir)) scan.directory(fd, dir, "");
+  }
+
+  // Equal keys sort by path so that the duplicate error below names the same pair every run.
+  std::sort(out.begin(), out.end(), [](const ResolvedMigration& a, const ResolvedMigration& b) {
+    if (a.kind != b.kind) return a.kind == MigrationKind::Versioned;
+    if (a.kind == MigrationKind::Versioned) {
+      if (auto c = *a.version <=> *b.version; c != 0) return c < 0;
+    } else if (int c = compare_java(a.description, b.description); c != 0) {
+      return c < 0;
+    }
+    return a.path.native() < b.path.native();
+  });
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    const ResolvedMigration& a = out[i - 1];
+    const ResolvedMigration& b = out[i];
+    if (a.kind != b.kind) continue;
+    if (a.kind == MigrationKind::Versioned && *a.version == *b.version) {
+      fail(a.path.native(), "found more than one migration with version " + a.version->text() + ": " +
+                                a.path.native() + " and " + b.path.native());
+    }
+    if (a.kind == MigrationKind::Repeatable && a.description == b.description) {
+      fail(a.path.native(), "found more than one repeatable migration with description \"" + a.description +
+                                "\": " + a.path.native() + " and " + b.path.native());
+    }
+  }
+  return out;
+}
+
+}  // namespace strata

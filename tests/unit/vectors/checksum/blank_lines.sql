@@ -1,0 +1,7 @@
+CREATE TABLE a (id int);
+
+
+
+
+INSERT INTO a VALUES (1);
+

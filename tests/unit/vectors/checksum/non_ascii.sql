@@ -1,0 +1,2 @@
+-- café 日本語 🚀
+INSERT INTO t (name) VALUES ('crème brûlée'), ('東京'), ('😀👍');
