@@ -1,0 +1,1018 @@
+#include "strata/config.hpp"
+
+#include <libpq-fe.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "strata/error.hpp"
+#include "strata/log.hpp"
+
+namespace strata {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// The settings table: one row per setting; a new feature adds its row here.
+
+enum class Kind { String, List, Bool, Int, Count, Duration, LogFormat, OutputType };
+
+struct KeySpec {
+  std::string_view name;  // Flyway's property name, the canonical key
+  Kind kind;
+};
+
+constexpr KeySpec kSettings[] = {
+    {"url", Kind::String},
+    {"user", Kind::String},
+    {"password", Kind::String},
+    {"schemas", Kind::List},
+    {"defaultSchema", Kind::String},
+    {"table", Kind::String},
+    {"locations", Kind::List},
+    {"target", Kind::String},
+    {"outOfOrder", Kind::Bool},
+    {"lockWaitTimeout", Kind::Duration},
+    {"connectRetries", Kind::Count},
+    {"connectRetriesInterval", Kind::Count},
+    {"connectTimeout", Kind::Count},
+    {"installedBy", Kind::String},
+    {"logFormat", Kind::LogFormat},
+    {"outputType", Kind::OutputType},
+    {"quiet", Kind::Bool},
+    {"verbose", Kind::Bool},
+    {"environment", Kind::String},
+    {"configFiles", Kind::String},
+    {"validateOnMigrate", Kind::Bool},
+    {"placeholderReplacement", Kind::Bool},
+    {"placeholderPrefix", Kind::String},
+    {"placeholderSuffix", Kind::String},
+    {"baselineOnMigrate", Kind::Bool},
+    {"baselineVersion", Kind::String},
+    {"baselineDescription", Kind::String},
+    {"cleanDisabled", Kind::Bool},
+    {"ignoreMigrationPatterns", Kind::List},
+    {"mixed", Kind::Bool},
+    {"group", Kind::Bool},
+    {"sqlMigrationPrefix", Kind::String},
+    {"repeatableSqlMigrationPrefix", Kind::String},
+    {"sqlMigrationSeparator", Kind::String},
+    {"sqlMigrationSuffixes", Kind::List},
+    {"createSchemas", Kind::Bool},
+    {"encoding", Kind::String},
+    {"lockRetryCount", Kind::Int},
+};
+
+// Spellings that are not a mere re-casing of the canonical name.
+constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+    {"output", "outputType"},
+    {"config", "configFiles"},
+    {"configfile", "configFiles"},
+};
+
+constexpr std::string_view kPlaceholderPrefix = "placeholders.";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// What all spellings of one key have in common: "lock-wait-timeout", "LOCK_WAIT_TIMEOUT" and
+// "lockWaitTimeout" all become "lockwaittimeout".
+std::string fold(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c != '-' && c != '_' && c != '.') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const KeySpec* find_spec(std::string_view canonical) {
+  for (const auto& spec : kSettings)
+    if (spec.name == canonical) return &spec;
+  return nullptr;
+}
+
+bool is_placeholder_key(std::string_view key) { return key.starts_with(kPlaceholderPrefix); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redaction of connection strings.
+
+struct Span {
+  std::size_t pos, len;
+};
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Where passwords sit in a connection string of any form. Errs towards covering too much: a
+// false positive hides a harmless detail, a false negative leaks a secret.
+std::vector<Span> secret_spans(std::string_view s) {
+  std::vector<Span> spans;
+
+  // URI userinfo: scheme://user:password@host. The last '@' before the query counts, so an
+  // unencoded '@', '/' or '#' inside the password is still covered.
+  if (auto scheme = s.find("://"); scheme != std::string_view::npos) {
+    std::size_t start = scheme + 3;
+    std::size_t query = s.find('?', start);
+    std::size_t at = s.substr(0, query == std::string_view::npos ? s.size() : query).rfind('@');
+    if (at != std::string_view::npos && at >= start) {
+      std::size_t colon = s.find(':', start);
+      if (colon < at) spans.push_back({colon + 1, at - colon - 1});
+    }
+  }
+
+  // ?password=... (URI/JDBC query) and password=... / password='...' (libpq key=value).
+  for (std::string_view key : {std::string_view("password"), std::string_view("sslpassword")}) {
+    std::string hay = lower(s);
+    for (std::size_t i = hay.find(key); i != std::string::npos; i = hay.find(key, i + 1)) {
+      bool query = i > 0 && (s[i - 1] == '?' || s[i - 1] == '&' || s[i - 1] == ';');
+      bool keyword = i == 0 || is_space(s[i - 1]);
+      if (!query && !keyword) continue;
+      std::size_t p = i + key.size();
+      if (keyword)
+        while (p < s.size() && is_space(s[p])) ++p;
+      if (p >= s.size() || s[p] != '=') continue;
+      ++p;
+      if (query) {
+        std::size_t end = s.find('&', p);
+        if (end == std::string_view::npos) end = s.size();
+        spans.push_back({p, end - p});
+        continue;
+      }
+      while (p < s.size() && is_space(s[p])) ++p;
+      if (p < s.size() && s[p] == '\'') {
+        std::size_t q = p + 1;
+        while (q < s.size() && s[q] != '\'') q += (s[q] == '\\' && q + 1 < s.size()) ? 2 : 1;
+        spans.push_back({p + 1, std::min(q, s.size()) - (p + 1)});
+      } else {
+        std::size_t q = p;
+        while (q < s.size() && !is_space(s[q])) ++q;
+        spans.push_back({p, q - p});
+      }
+    }
+  }
+
+  std::sort(spans.begin(), spans.end(), [](Span a, Span b) { return a.pos < b.pos; });
+  std::vector<Span> merged;
+  for (Span sp : spans) {
+    if (sp.len == 0) continue;
+    if (!merged.empty() && sp.pos <= merged.back().pos + merged.back().len) {
+      std::size_t end = std::max(merged.back().pos + merged.back().len, sp.pos + sp.len);
+      merged.back().len = end - merged.back().pos;
+    } else {
+      merged.push_back(sp);
+    }
+  }
+  return merged;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; `plus_is_space` for pgjdbc's values, which it decodes as
+// application/x-www-form-urlencoded (java.net.URLDecoder).
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// `text` with every password in `url` (as written and decoded) and every registered secret
+// removed: libpq's parse errors quote pieces of the input.
+std::string scrub(std::string text, std::string_view url) {
+  std::vector<std::string> pieces;
+  for (Span sp : secret_spans(url)) {
+    std::string raw(url.substr(sp.pos, sp.len));
+    if (auto decoded = percent_decode(raw, false)) pieces.push_back(*decoded);
+    pieces.push_back(std::move(raw));
+  }
+  std::sort(pieces.begin(), pieces.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& piece : pieces) {
+    if (piece.empty()) continue;
+    for (std::size_t p = text.find(piece); p != std::string::npos; p = text.find(piece, p + 3))
+      text.replace(p, piece.size(), "***");
+  }
+  return log::redact(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection strings.
+
+using Params = std::vector<std::pair<std::string, std::string>>;  // libpq keyword -> value
+
+const std::string* param(const Params& params, std::string_view key) {
+  for (const auto& [k, v] : params)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+void set_param(Params& params, std::string_view key, std::string value) {
+  for (auto& [k, v] : params)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  params.emplace_back(std::string(key), std::move(value));
+}
+
+[[noreturn]] void malformed(std::string_view url, std::string_view reason) {
+  std::string why(trim(reason));
+  throw ConfigError(scrub("malformed connection URL '" + redact_url(url) + "': " + why, url));
+}
+
+Params parse_libpq(std::string_view text) {
+  char* err = nullptr;
+  PQconninfoOption* options = PQconninfoParse(std::string(text).c_str(), &err);
+  if (options == nullptr) {
+    std::string reason = err ? err : "libpq could not parse it";
+    if (err) PQfreemem(err);
+    malformed(text, reason);
+  }
+  Params params;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
+    if (o->val != nullptr) params.emplace_back(o->keyword, o->val);
+  PQconninfoFree(options);
+  return params;
+}
+
+// pgjdbc parameters with a libpq keyword of the same meaning.
+constexpr std::pair<std::string_view, std::string_view> kJdbcParams[] = {
+    {"user", "user"},
+    {"password", "password"},
+    {"sslmode", "sslmode"},
+    {"sslrootcert", "sslrootcert"},
+    {"sslcert", "sslcert"},
+    {"sslkey", "sslkey"},
+    {"sslpassword", "sslpassword"},
+    {"connectTimeout", "connect_timeout"},
+    {"ApplicationName", "application_name"},
+    {"options", "options"},
+    {"gssEncMode", "gssencmode"},
+};
+
+// A value inside libpq's `options`, where whitespace separates arguments and '\' escapes.
+std::string escape_option(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (is_space(c) || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// jdbc:postgresql://host1[:port1][,host2[:port2]]/database?key=value&...  (pgjdbc's grammar:
+// host and port default to localhost:5432, values are form-urlencoded).
+Params parse_jdbc(std::string_view url) {
+  constexpr std::string_view kPrefix = "jdbc:postgresql:";
+  if (!url.starts_with(kPrefix)) malformed(url, "only jdbc:postgresql: URLs are supported");
+  std::string_view rest = url.substr(kPrefix.size());
+  std::string_view query;
+  if (auto q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+
+  Params params;
+  std::string hosts, ports, database;
+  auto add_host = [&](std::string_view host, std::string_view port) {
+    if (port.empty()) port = "5432";
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      malformed(url, "invalid port '" + std::string(port) + "'");
+    if (host.empty()) host = "localhost";
+    if (!hosts.empty()) {
+      hosts += ',';
+      ports += ',';
+    }
+    hosts += host;
+    ports += port;
+  };
+
+  if (rest.starts_with("//")) {
+    rest.remove_prefix(2);
+    std::size_t slash = rest.find('/');
+    std::string_view authority = rest.substr(0, slash);
+    std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    // pgjdbc has no userinfo, but users copy it over from postgresql:// URLs; honour it.
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      std::string_view userinfo = authority.substr(0, at);
+      authority = authority.substr(at + 1);
+      auto colon = userinfo.find(':');
+      auto user = percent_decode(userinfo.substr(0, colon), false);
+      if (!user) malformed(url, "invalid percent-encoding in the user name");
+      if (!user->empty()) set_param(params, "user", *user);
+      if (colon != std::string_view::npos) {
+        auto pw = percent_decode(userinfo.substr(colon + 1), false);
+        if (!pw) malformed(url, "invalid percent-encoding in the password");
+        set_param(params, "password", *pw);
+      }
+    }
+    if (authority.empty()) add_host("", "");
+    while (!authority.empty()) {
+      std::size_t comma = authority.find(',');
+      std::string_view spec = authority.substr(0, comma);
+      authority = comma == std::string_view::npos ? std::string_view{} : authority.substr(comma + 1);
+      if (spec.starts_with('[')) {  // IPv6 literal
+        std::size_t close = spec.find(']');
+        if (close == std::string_view::npos) malformed(url, "unterminated IPv6 address");
+        std::string_view after = spec.substr(close + 1);
+        if (!after.empty() && !after.starts_with(':')) malformed(url, "unexpected text after IPv6 address");
+        add_host(spec.substr(1, close - 1), after.empty() ? after : after.substr(1));
+      } else {
+        std::size_t colon = spec.rfind(':');
+        add_host(spec.substr(0, colon), colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1));
+      }
+    }
+    auto db = percent_decode(path, true);
+    if (!db) malformed(url, "invalid percent-encoding in the database name");
+    database = *db;
+  } else {
+    // jdbc:postgresql:database — pgjdbc connects to localhost:5432.
+    add_host("", "");
+    auto db = percent_decode(rest, true);
+    if (!db) malformed(url, "invalid percent-encoding in the database name");
+    database = *db;
+  }
+  set_param(params, "host", hosts);
+  set_param(params, "port", ports);
+  if (!database.empty()) set_param(params, "dbname", database);
+
+  std::optional<std::string> ssl, sslfactory, current_schema;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view token = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (token.empty()) continue;
+    std::size_t eq = token.find('=');
+    std::string key(token.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : token.substr(eq + 1), true);
+    if (!value) malformed(url, "invalid percent-encoding in the value of '" + key + "'");
+    if (key == "ssl") { ssl = *value; continue; }
+    if (key == "sslfactory") { sslfactory = *value; continue; }
+    if (key == "currentSchema") { current_schema = *value; continue; }
+    bool known = false;
+    for (auto [jdbc, libpq] : kJdbcParams)
+      if (key == jdbc) {
+        set_param(params, libpq, *value);
+        known = true;
+      }
+    if (!known) log::warn("ignoring JDBC URL parameter '" + log::redact(key) + "': strata has no libpq equivalent for it");
+  }
+
+  if (current_schema && !current_schema->empty()) {
+    std::string options = param(params, "options") ? *param(params, "options") + " " : "";
+    set_param(params, "options", options + "-c search_path=" + escape_option(*current_schema));
+  }
+  // pgjdbc's ssl=true (or a bare "ssl") means verify-full unless sslmode says otherwise; its
+  // NonValidatingFactory accepts any certificate, which is libpq's require.
+  bool non_validating = sslfactory && *sslfactory == "org.postgresql.ssl.NonValidatingFactory";
+  if (sslfactory && !non_validating) log::warn("ignoring JDBC URL parameter 'sslfactory': strata uses libpq's TLS");
+  bool ssl_on = ssl && (ssl->empty() || lower(*ssl) == "true");
+  if (!param(params, "sslmode") && ssl_on) set_param(params, "sslmode", non_validating ? "require" : "verify-full");
+  if (non_validating) {
+    const std::string* mode = param(params, "sslmode");
+    if (mode && (*mode == "verify-ca" || *mode == "verify-full")) set_param(params, "sslmode", "require");
+  }
+  return params;
+}
+
+// libpq keyword=value syntax: quote when a value is empty or holds whitespace, quote or backslash.
+std::string conninfo_value(std::string_view v) {
+  bool plain = !v.empty() && std::none_of(v.begin(), v.end(), [](char c) { return is_space(c) || c == '\'' || c == '\\'; });
+  if (plain) return std::string(v);
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+std::string conninfo_of(const Params& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += ' ';
+    out += k;
+    out += '=';
+    out += conninfo_value(v);
+  }
+  return out;
+}
+
+// Fills what the string leaves out with libpq's own defaults (PG* variables, OS user), so the
+// display names the server libpq will actually reach.
+std::string display_of(const Params& params) {
+  auto get = [&](std::string_view key) -> std::string {
+    const std::string* v = param(params, key);
+    return v ? *v : std::string();
+  };
+  std::string user = get("user"), host = get("host"), port = get("port"), db = get("dbname");
+  if (host.empty()) host = get("hostaddr");
+  if (user.empty() || host.empty() || port.empty() || db.empty()) {
+    if (PQconninfoOption* defaults = PQconndefaults()) {
+      for (PQconninfoOption* o = defaults; o->keyword != nullptr; ++o) {
+        if (o->val == nullptr || *o->val == '\0') continue;
+        std::string_view k = o->keyword;
+        if (k == "user" && user.empty()) user = o->val;
+        else if (k == "host" && host.empty()) host = o->val;
+        else if (k == "port" && port.empty()) port = o->val;
+        else if (k == "dbname" && db.empty()) db = o->val;
+      }
+      PQconninfoFree(defaults);
+    }
+  }
+  if (db.empty()) db = user;  // libpq's rule
+
+  std::vector<std::string> hosts, ports;
+  auto split = [](const std::string& s, std::vector<std::string>& out) {
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) out.push_back(item);
+    if (out.empty()) out.emplace_back();
+  };
+  split(host, hosts);
+  split(port, ports);
+
+  std::string out = "postgresql://";
+  if (!user.empty()) out += percent_encode(user) + "@";
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    if (i) out += ',';
+    const std::string& h = hosts[i];
+    out += h.find(':') != std::string::npos && h.front() != '/' ? "[" + h + "]" : percent_encode(h);
+    const std::string& p = ports.size() == hosts.size() ? ports[i] : ports.front();
+    if (!p.empty()) out += ":" + p;
+  }
+  out += "/" + percent_encode(db);
+  return log::redact(out);
+}
+
+Params connection_params(std::string_view url, const std::optional<std::string>& user,
+                         const std::optional<std::string>& password) {
+  // An empty override counts as absent so an empty FLYWAY_PASSWORD does not defeat .pgpass.
+  const bool has_user = user && !user->empty();
+  const bool has_password = password && !password->empty();
+  if (has_password) log::add_secret(*password);
+  for (Span sp : secret_spans(url)) {
+    std::string raw(url.substr(sp.pos, sp.len));
+    if (auto decoded = percent_decode(raw, false)) log::add_secret(*decoded);
+    log::add_secret(raw);
+  }
+
+  std::string_view u = trim(url);
+  Params params;
+  if (u.empty()) {
+    // Nothing to parse: libpq takes PG* variables and .pgpass as they are.
+  } else if (u.starts_with("jdbc:")) {
+    params = parse_jdbc(u);
+  } else if (u.starts_with("postgresql://") || u.starts_with("postgres://")) {
+    params = parse_libpq(u);
+  } else if (auto scheme = u.find("://"); scheme != std::string_view::npos && u.find('=') > scheme) {
+    malformed(u, "unsupported scheme '" + std::string(u.substr(0, scheme)) + "' (use postgresql://, postgres://, jdbc:postgresql:// or key=value)");
+  } else {
+    params = parse_libpq(u);
+  }
+
+  for (const char* key : {"password", "sslpassword"})
+    if (const std::string* v = param(params, key)) log::add_secret(*v);
+  // libpq only checks ports when connecting; a typo there is a configuration error.
+  if (const std::string* port = param(params, "port"))
+    if (!std::all_of(port->begin(), port->end(), [](char c) { return c == ',' || std::isdigit(static_cast<unsigned char>(c)); }))
+      malformed(u, "invalid port '" + *port + "'");
+  if (has_user) set_param(params, "user", *user);
+  if (has_password) set_param(params, "password", *password);
+  if (!param(params, "application_name")) set_param(params, "application_name", "strata");
+  return params;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings from each source.
+
+struct Setting {
+  std::string value;
+  std::string origin;  // for messages: "option 'x'", "environment variable X", "file:line"
+  std::string file;
+  int line = 0;
+};
+
+using Layer = std::map<std::string, Setting>;  // canonical key -> setting
+
+[[noreturn]] void fail(const Setting& at, const std::string& message) {
+  ConfigError error(log::redact(at.origin + ": " + message));
+  error.file = at.file;
+  error.line = at.line;
+  throw error;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text, bool allow_negative) {
+  text = trim(text);
+  std::int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (v < 0 && !allow_negative) return std::nullopt;
+  if (v > std::numeric_limits<int>::max() || v < std::numeric_limits<int>::min()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  text = trim(text);
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  std::int64_t n = 0;
+  std::from_chars(text.data(), text.data() + digits, n);
+  std::string unit = lower(text.substr(digits));
+  std::int64_t factor;
+  if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "ms") factor = 1;
+  else if (unit == "m") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else return std::nullopt;
+  return std::chrono::milliseconds(n * factor);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (true) {
+    std::size_t comma = text.find(',');
+    std::string_view item = trim(text.substr(0, comma));
+    if (!item.empty()) items.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+// Checks a value against its key's kind and brings it to one spelling ("TRUE" -> "true").
+void check(const std::string& key, Setting& s) {
+  if (is_placeholder_key(key)) return;
+  const KeySpec* spec = find_spec(key);
+  if (spec == nullptr) return;
+  auto bad = [&](std::string_view expected) {
+    fail(s, "invalid value for " + key + ": '" + s.value + "' (expected " + std::string(expected) + ")");
+  };
+  switch (spec->kind) {
+    case Kind::String: break;
+    case Kind::List: s.value = join(split_list(s.value)); break;
+    case Kind::Bool: {
+      std::string v = lower(trim(s.value));
+      if (v != "true" && v != "false") bad("true or false");
+      s.value = v;
+      break;
+    }
+    case Kind::Int:
+      if (!parse_int(s.value, true)) bad("an integer");
+      s.value = std::string(trim(s.value));
+      break;
+    case Kind::Count:
+      if (!parse_int(s.value, false)) bad("a non-negative integer");
+      s.value = std::string(trim(s.value));
+      break;
+    case Kind::Duration:
+      if (!parse_duration(s.value)) bad("seconds, or a number with unit ms, s, m or h, e.g. 500ms or 10m");
+      s.value = std::string(trim(s.value));
+      break;
+    case Kind::LogFormat: {
+      std::string v = lower(trim(s.value));
+      if (v != "text" && v != "json") bad("text or json");
+      s.value = v;
+      break;
+    }
+    case Kind::OutputType: {
+      std::string v = lower(trim(s.value));
+      if (v != "text" && v != "json" && v != "table") bad("text, table or json");
+      s.value = v == "table" ? "text" : v;
+      break;
+    }
+  }
+}
+
+// ---- YAML
+
+struct YamlFile {
+  std::string path;
+  Layer top;
+  std::map<std::string, Layer> environments;
+  std::map<std::string, Setting> protected_flags;
+};
+
+Setting at_node(const std::string& path, const YAML::Node& node, std::string value = {}) {
+  int line = node.Mark().line + 1;
+  return Setting{std::move(value), path + ":" + std::to_string(line), path, line};
+}
+
+std::string scalar_text(const std::string& path, const std::string& key, const YAML::Node& v) {
+  if (v.IsNull()) return {};
+  if (v.IsScalar()) return v.Scalar();
+  fail(at_node(path, v), key + " expects a single value");
+}
+
+void read_section(YamlFile& file, const YAML::Node& node, Layer& layer, const std::string* environment);
+
+void read_placeholders(YamlFile& file, const YAML::Node& v, Layer& layer, Layer& seen) {
+  if (v.IsNull()) return;
+  if (!v.IsMap()) fail(at_node(file.path, v), "placeholders must be a map of name: value");
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string name = it->first.Scalar();
+    const std::string key = std::string(kPlaceholderPrefix) + name;
+    Setting s = at_node(file.path, it->first, scalar_text(file.path, "placeholder " + name, it->second));
+    if (auto prev = seen.find(key); prev != seen.end())
+      fail(s, "placeholder '" + name + "' is already set at line " + std::to_string(prev->second.line));
+    seen[key] = s;
+    layer[key] = std::move(s);
+  }
+}
+
+void read_entry(YamlFile& file, const YAML::Node& k, const YAML::Node& v, Layer& layer, Layer& seen,
+                const std::string* environment) {
+  const std::string name = k.Scalar();
+  Setting where = at_node(file.path, k);
+  if (name == "environments") {
+    if (environment) fail(where, "environments cannot be nested inside environment '" + *environment + "'");
+    if (v.IsNull()) return;
+    if (!v.IsMap()) fail(where, "environments must be a map of name: settings");
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string env = it->first.Scalar();
+      if (file.environments.count(env)) fail(at_node(file.path, it->first), "environment '" + env + "' is defined twice");
+      Layer& env_layer = file.environments[env];
+      if (it->second.IsNull()) continue;
+      if (!it->second.IsMap()) fail(at_node(file.path, it->first), "environment '" + env + "' must be a map of settings");
+      read_section(file, it->second, env_layer, &env);
+    }
+    return;
+  }
+  // Extension keys (as in docker-compose) give YAML anchors a home outside the settings.
+  if (name.starts_with("x-")) return;
+  if (name == "placeholders") {
+    read_placeholders(file, v, layer, seen);
+    return;
+  }
+  if (name == "protected") {
+    if (!environment) fail(where, "'protected' is only valid inside an environment");
+    Setting s = where;
+    s.value = lower(trim(scalar_text(file.path, name, v)));
+    if (s.value != "true" && s.value != "false")
+      fail(s, "invalid value for protected: '" + scalar_text(file.path, name, v) + "' (expected true or false)");
+    file.protected_flags[*environment] = std::move(s);
+    return;
+  }
+  std::string key = canonical_key(name);
+  if (key.empty()) fail(where, "unknown setting '" + name + "'");
+  if (key == "configFiles") fail(where, "a config file cannot name another config file");
+  if (key == "environment" && environment)
+    fail(where, "'environment' selects an environment; it cannot be set inside one");
+  if (auto prev = seen.find(key); prev != seen.end())
+    fail(where, key + " is already set at line " + std::to_string(prev->second.line));
+
+  Setting s = where;
+  const KeySpec* spec = find_spec(key);
+  if (v.IsSequence() && spec && spec->kind == Kind::List) {
+    std::vector<std::string> items;
+    for (const auto& item : v) items.push_back(scalar_text(file.path, key, item));
+    s.value = join(items);
+  } else {
+    s.value = scalar_text(file.path, key, v);
+  }
+  seen[key] = s;
+  layer[key] = std::move(s);
+}
+
+// `<<: *anchor` merges are resolved here (yaml-cpp 0.7 leaves them as a plain "<<" key): the
+// merged map's entries count unless the section sets the same key itself.
+void read_section(YamlFile& file, const YAML::Node& node, Layer& layer, const std::string* environment) {
+  Layer seen;
+  Layer merged;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) fail(at_node(file.path, it->first), "setting names must be plain text");
+    if (it->first.Scalar() != "<<") continue;
+    std::vector<YAML::Node> sources;
+    if (it->second.IsMap()) sources.push_back(it->second);
+    else if (it->second.IsSequence())
+      for (const auto& n : it->second) sources.push_back(n);
+    for (const auto& src : sources) {
+      if (!src.IsMap()) fail(at_node(file.path, it->first), "'<<' must merge a map");
+      Layer merged_seen;
+      for (auto m = src.begin(); m != src.end(); ++m) read_entry(file, m->first, m->second, merged, merged_seen, environment);
+    }
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it->first.Scalar() == "<<") continue;
+    read_entry(file, it->first, it->second, layer, seen, environment);
+  }
+  for (auto& [key, s] : merged) layer.try_emplace(key, std::move(s));
+}
+
+YamlFile load_yaml(const std::filesystem::path& path) {
+  YamlFile file;
+  file.path = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read config file " + file.path);
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    Setting where{{}, file.path + ":" + std::to_string(e.mark.line + 1), file.path, e.mark.line + 1};
+    fail(where, "invalid YAML: " + e.msg);
+  }
+  if (root.IsNull()) return file;
+  if (!root.IsMap()) fail(at_node(file.path, root), "the top level must be a map of settings");
+  read_section(file, root, file.top, nullptr);
+  return file;
+}
+
+// ---- environment variables and flags
+
+struct EnvLayers {
+  Layer strata, flyway;
+  std::vector<std::string> warnings;
+};
+
+EnvLayers read_environment(const std::map<std::string, std::string>& env) {
+  EnvLayers out;
+  for (const auto& [name, value] : env) {
+    const bool strata = name.starts_with("STRATA_");
+    if (!strata && !name.starts_with("FLYWAY_")) continue;
+    std::string_view rest = std::string_view(name).substr(7);
+    std::string key;
+    if (rest.starts_with("PLACEHOLDERS_") && rest.size() > 13)
+      key = std::string(kPlaceholderPrefix) + lower(rest.substr(13));  // as Flyway's ConfigUtils does
+    else
+      key = canonical_key(rest);
+    if (key.empty()) {
+      // STRATA_ is ours, so an unknown name there is most likely a typo worth a word; FLYWAY_ has
+      // dozens of settings strata does not model, which must not get in the way.
+      if (strata) out.warnings.push_back("ignoring unknown environment variable " + name);
+      continue;
+    }
+    // FLYWAY_CONFIG_FILES names Flyway's .conf/.toml files, not a strata.yaml.
+    if (!strata && key == "configFiles") continue;
+    Layer& layer = strata ? out.strata : out.flyway;
+    layer[key] = Setting{value, "environment variable " + name, {}, 0};
+  }
+  return out;
+}
+
+Layer read_flags(const std::map<std::string, std::string>& flags) {
+  Layer layer;
+  for (const auto& [name, value] : flags) {
+    Setting s{value, "option '" + name + "'", {}, 0};
+    std::string key = canonical_key(name);
+    if (key.empty()) fail(s, "unknown setting '" + name + "'");
+    if (auto prev = layer.find(key); prev != layer.end()) fail(s, key + " is also given as " + prev->second.origin);
+    layer[key] = std::move(s);
+  }
+  return layer;
+}
+
+const Setting* find(const Layer& layer, const std::string& key) {
+  auto it = layer.find(key);
+  return it == layer.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string canonical_key(std::string_view key) {
+  while (key.starts_with('-')) key.remove_prefix(1);
+  constexpr std::string_view kPlaceholders = "placeholders";
+  if (key.size() > kPlaceholders.size() + 1 && starts_with_ci(key, kPlaceholders)) {
+    char sep = key[kPlaceholders.size()];
+    if (sep == '.' || sep == '_' || sep == '-')
+      return std::string(kPlaceholderPrefix) + std::string(key.substr(kPlaceholders.size() + 1));
+  }
+  const std::string folded = fold(key);
+  if (folded.empty()) return {};
+  for (const auto& spec : kSettings)
+    if (fold(spec.name) == folded) return std::string(spec.name);
+  for (const auto& [spelling, name] : kAliases)
+    if (spelling == folded) return std::string(name);
+  return {};
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  auto spans = secret_spans(url);
+  for (auto it = spans.rbegin(); it != spans.rend(); ++it) out.replace(it->pos, it->len, "***");
+  return out;
+}
+
+ConnectionSettings make_connection_settings(std::string_view url, const std::optional<std::string>& user,
+                                            const std::optional<std::string>& password) {
+  Params params = connection_params(url, user, password);
+  ConnectionSettings settings;
+  settings.conninfo = conninfo_of(params);
+  settings.display = display_of(params);
+  return settings;
+}
+
+std::map<std::string, std::string> environment_map(char** envp) {
+  std::map<std::string, std::string> env;
+  for (char** p = envp; p != nullptr && *p != nullptr; ++p) {
+    std::string_view entry(*p);
+    auto eq = entry.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+Config load_config(const ConfigInputs& inputs) {
+  Layer flags = read_flags(inputs.flags);
+  EnvLayers env = read_environment(inputs.env);
+
+  // Passwords from every source are secrets, including ones a higher layer overrides.
+  for (const Layer* layer : {&flags, &env.strata, &env.flyway})
+    if (const Setting* pw = find(*layer, "password")) log::add_secret(pw->value);
+
+  // The config file: -c, else STRATA_CONFIG, else ./strata.yaml when present.
+  std::optional<YamlFile> yaml;
+  std::filesystem::path default_path = inputs.working_directory / "strata.yaml";
+  const Setting* chosen = find(flags, "configFiles");
+  if (!chosen) chosen = find(env.strata, "configFiles");
+  if (chosen) {
+    std::filesystem::path path = std::string(trim(chosen->value));
+    if (path.is_relative()) path = inputs.working_directory / path;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) fail(*chosen, "config file not found: " + path.string());
+    yaml = load_yaml(path);
+  } else {
+    std::error_code ec;
+    if (std::filesystem::exists(default_path, ec)) yaml = load_yaml(default_path);
+  }
+  if (yaml) {
+    if (const Setting* pw = find(yaml->top, "password")) log::add_secret(pw->value);
+    for (const auto& [name, layer] : yaml->environments)
+      if (const Setting* pw = find(layer, "password")) log::add_secret(pw->value);
+  }
+
+  // Every value is checked, whichever layer wins, so a typo surfaces where it was written.
+  for (Layer* layer : {&flags, &env.strata, &env.flyway})
+    for (auto& [key, s] : *layer) check(key, s);
+  if (yaml) {
+    for (auto& [key, s] : yaml->top) check(key, s);
+    for (auto& [name, layer] : yaml->environments)
+      for (auto& [key, s] : layer) check(key, s);
+  }
+
+  // The environment: -e, STRATA_ENVIRONMENT, FLYWAY_ENVIRONMENT, then the file's own default.
+  const Setting* env_choice = find(flags, "environment");
+  if (!env_choice) env_choice = find(env.strata, "environment");
+  if (!env_choice) env_choice = find(env.flyway, "environment");
+  if (!env_choice && yaml) env_choice = find(yaml->top, "environment");
+  const Layer* env_layer = nullptr;
+  std::string environment;
+  bool environment_protected = false;
+  if (env_choice && !trim(env_choice->value).empty()) {
+    environment = std::string(trim(env_choice->value));
+    if (!yaml) fail(*env_choice, "unknown environment '" + environment + "': there is no config file (" + default_path.string() + " does not exist)");
+    auto it = yaml->environments.find(environment);
+    if (it == yaml->environments.end()) {
+      std::string known;
+      for (const auto& [name, layer] : yaml->environments) known += (known.empty() ? "" : ", ") + name;
+      fail(*env_choice, "unknown environment '" + environment + "' (" +
+                            (known.empty() ? yaml->path + " defines none" : "known: " + known) + ")");
+    }
+    env_layer = &it->second;
+    if (const Setting* p = find(yaml->protected_flags, environment)) environment_protected = p->value == "true";
+  }
+
+  // Lowest first, so each later layer overrides.
+  Layer merged;
+  auto apply = [&](const Layer& layer) {
+    for (const auto& [key, s] : layer) merged[key] = s;
+  };
+  if (yaml) apply(yaml->top);
+  if (env_layer) apply(*env_layer);
+  apply(env.flyway);
+  apply(env.strata);
+  apply(flags);
+  if (!environment.empty()) merged["environment"] = *env_choice;
+  if (yaml) {
+    merged.erase("configFiles");
+    merged["configFiles"] = Setting{yaml->path, "config file", {}, 0};
+  }
+
+  auto text = [&](const std::string& key) -> std::optional<std::string> {
+    if (const Setting* s = find(merged, key)) return s->value;
+    return std::nullopt;
+  };
+  auto flag = [&](const std::string& key, bool fallback) {
+    auto v = text(key);
+    return v ? *v == "true" : fallback;
+  };
+  auto count = [&](const std::string& key) -> std::optional<int> {
+    if (auto v = text(key)) return static_cast<int>(*parse_int(*v, true));
+    return std::nullopt;
+  };
+
+  Config config;
+  if (auto v = text("logFormat")) config.log_format = *v == "json" ? log::Format::Json : log::Format::Text;
+  const bool quiet = flag("quiet", false), verbose = flag("verbose", false);
+  if (quiet && verbose)
+    fail(*find(merged, "verbose"), "quiet and verbose cannot both be set (quiet comes from " + find(merged, "quiet")->origin + ")");
+  config.verbosity = quiet ? log::Verbosity::Quiet : verbose ? log::Verbosity::Verbose : log::Verbosity::Normal;
+  // Logging is configured here so warnings about the configuration itself already come out in
+  // the chosen format; main may configure it again.
+  log::configure(config.log_format, config.verbosity);
+  for (const auto& w : env.warnings) log::warn(w);
+
+  {
+    const Setting* url = find(merged, "url");
+    try {
+      Params params = connection_params(url ? url->value : std::string(), text("user"), text("password"));
+      if (auto timeout = text("connectTimeout"); timeout && !param(params, "connect_timeout"))
+        set_param(params, "connect_timeout", *timeout);
+      config.connection.conninfo = conninfo_of(params);
+      config.connection.display = display_of(params);
+    } catch (const ConfigError& e) {
+      if (!url) throw;
+      fail(*url, e.what());
+    }
+  }
+  if (auto v = count("connectRetries")) config.connection.connect_retries = *v;
+  if (auto v = count("connectRetriesInterval")) config.connection.connect_retries_interval = std::chrono::seconds(*v);
+
+  if (auto v = text("schemas")) config.schemas = split_list(*v);
+  if (auto v = text("defaultSchema")) config.default_schema = *v;
+  if (config.default_schema.empty() && !config.schemas.empty()) config.default_schema = config.schemas.front();
+  if (auto v = text("table"); v && !v->empty()) config.table = *v;
+  if (auto v = text("locations")) {
+    auto items = split_list(*v);
+    if (!items.empty()) config.locations = std::move(items);
+  }
+  if (auto v = text("target"); v && !v->empty()) config.target = *v;
+  config.out_of_order = flag("outOfOrder", config.out_of_order);
+  if (auto v = text("lockWaitTimeout")) config.lock_wait_timeout = *parse_duration(*v);
+  if (auto v = text("installedBy")) config.installed_by = *v;
+  if (auto v = text("outputType")) config.output = *v == "json" ? OutputFormat::Json : OutputFormat::Text;
+  config.environment = environment;
+  config.environment_protected = environment_protected;
+  config.validate_on_migrate = flag("validateOnMigrate", config.validate_on_migrate);
+
+  for (const auto& [key, s] : merged) {
+    if (is_placeholder_key(key)) config.placeholders[key.substr(kPlaceholderPrefix.size())] = s.value;
+    config.settings[key] = s.value;
+  }
+  return config;
+}
+
+}  // namespace strata

@@ -1,0 +1,541 @@
+// Settings: keys, precedence of the five layers, the YAML file and its environments, value
+// checking, placeholders, and that errors point at the source without leaking the password.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "strata/config.hpp"
+#include "strata/error.hpp"
+#include "strata/log.hpp"
+
+namespace strata {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Capture {
+ public:
+  explicit Capture(int fd) : fd_(fd), file_(std::tmpfile()) {
+    std::fflush(nullptr);
+    saved_ = dup(fd_);
+    dup2(fileno(file_), fd_);
+  }
+  ~Capture() { finish(); }
+  std::string finish() {
+    if (file_ == nullptr) return text_;
+    std::fflush(nullptr);
+    dup2(saved_, fd_);
+    close(saved_);
+    std::rewind(file_);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) text_.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return text_;
+  }
+
+ private:
+  int fd_;
+  int saved_ = -1;
+  std::FILE* file_;
+  std::string text_;
+};
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "strata-config-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    in_.working_directory = dir_;
+  }
+  void TearDown() override {
+    fs::remove_all(dir_);
+    log::configure(log::Format::Text, log::Verbosity::Normal);
+  }
+
+  fs::path write(const std::string& name, const std::string& text) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+  Config load() { return load_config(in_); }
+
+  // The ConfigError's message; fails the test when none is thrown.
+  std::string error_of() {
+    try {
+      load();
+    } catch (const ConfigError& e) {
+      last_error_file_ = e.file;
+      last_error_line_ = e.line;
+      return e.what();
+    }
+    ADD_FAILURE() << "expected a ConfigError";
+    return {};
+  }
+
+  fs::path dir_;
+  ConfigInputs in_;
+  std::string last_error_file_;
+  int last_error_line_ = 0;
+};
+
+TEST(CanonicalKey, AllSpellingsMeetOnFlywaysName) {
+  for (const char* k : {"lock-wait-timeout", "lockWaitTimeout", "lock_wait_timeout", "LOCK_WAIT_TIMEOUT",
+                        "--lock-wait-timeout", "lockwaittimeout"})
+    EXPECT_EQ(canonical_key(k), "lockWaitTimeout") << k;
+  EXPECT_EQ(canonical_key("default-schema"), "defaultSchema");
+  EXPECT_EQ(canonical_key("DEFAULT_SCHEMA"), "defaultSchema");
+  EXPECT_EQ(canonical_key("output"), "outputType");
+  EXPECT_EQ(canonical_key("output-type"), "outputType");
+  EXPECT_EQ(canonical_key("config"), "configFiles");
+  EXPECT_EQ(canonical_key("CONFIG_FILES"), "configFiles");
+  EXPECT_EQ(canonical_key("connect_retries_interval"), "connectRetriesInterval");
+  EXPECT_EQ(canonical_key("placeholders.MyName"), "placeholders.MyName");
+  EXPECT_EQ(canonical_key("placeholder-prefix"), "placeholderPrefix");
+  EXPECT_EQ(canonical_key("lock-wait-timout"), "");
+  EXPECT_EQ(canonical_key("protected"), "");
+  EXPECT_EQ(canonical_key(""), "");
+}
+
+TEST_F(ConfigTest, Defaults) {
+  Config c = load();
+  EXPECT_EQ(c.table, "flyway_schema_history");
+  EXPECT_EQ(c.locations, std::vector<std::string>{"migrations"});
+  EXPECT_EQ(c.target, "latest");
+  EXPECT_EQ(c.lock_wait_timeout, std::chrono::minutes(10));
+  EXPECT_FALSE(c.out_of_order);
+  EXPECT_TRUE(c.validate_on_migrate);
+  EXPECT_EQ(c.log_format, log::Format::Text);
+  EXPECT_EQ(c.verbosity, log::Verbosity::Normal);
+  EXPECT_EQ(c.output, OutputFormat::Text);
+  EXPECT_EQ(c.environment, "");
+  EXPECT_FALSE(c.environment_protected);
+  EXPECT_TRUE(c.schemas.empty());
+  EXPECT_EQ(c.connection.connect_retries, 0);
+  EXPECT_EQ(c.connection.connect_retries_interval, std::chrono::seconds(120));
+}
+
+TEST_F(ConfigTest, PrecedenceAcrossAllLayers) {
+  write("strata.yaml", R"(
+table: from_top
+lockWaitTimeout: 1s
+environment: dev
+environments:
+  dev:
+    table: from_env_section
+    lock_wait_timeout: 2s
+)");
+  in_.env = {{"FLYWAY_TABLE", "from_flyway"}, {"FLYWAY_LOCK_WAIT_TIMEOUT", "3s"},
+             {"STRATA_TABLE", "from_strata"}, {"STRATA_LOCK_WAIT_TIMEOUT", "4s"}};
+  in_.flags = {{"table", "from_flag"}, {"lock-wait-timeout", "5s"}};
+  using std::chrono::seconds;
+
+  Config c = load();
+  EXPECT_EQ(c.table, "from_flag");
+  EXPECT_EQ(c.lock_wait_timeout, seconds(5));
+  EXPECT_EQ(c.settings.at("table"), "from_flag");
+
+  in_.flags.clear();
+  c = load();
+  EXPECT_EQ(c.table, "from_strata");
+  EXPECT_EQ(c.lock_wait_timeout, seconds(4));
+
+  in_.env.erase("STRATA_TABLE");
+  in_.env.erase("STRATA_LOCK_WAIT_TIMEOUT");
+  c = load();
+  EXPECT_EQ(c.table, "from_flyway");
+  EXPECT_EQ(c.lock_wait_timeout, seconds(3));
+
+  in_.env.clear();
+  c = load();
+  EXPECT_EQ(c.table, "from_env_section");
+  EXPECT_EQ(c.lock_wait_timeout, seconds(2));
+  EXPECT_EQ(c.environment, "dev");
+
+  write("strata.yaml", "table: from_top\nlockWaitTimeout: 1s\nenvironments:\n  dev: {}\n");
+  in_.flags = {{"environment", "dev"}};
+  c = load();
+  EXPECT_EQ(c.table, "from_top");
+  EXPECT_EQ(c.lock_wait_timeout, seconds(1));
+
+  fs::remove(dir_ / "strata.yaml");
+  in_.flags.clear();
+  c = load();
+  EXPECT_EQ(c.table, "flyway_schema_history");
+  EXPECT_EQ(c.lock_wait_timeout, std::chrono::minutes(10));
+}
+
+TEST_F(ConfigTest, UnknownFlagIsAnError) {
+  in_.flags = {{"lock-wait-timout", "5s"}};
+  EXPECT_NE(error_of().find("lock-wait-timout"), std::string::npos);
+}
+
+TEST_F(ConfigTest, UnknownYamlKeyNamesFileAndLine) {
+  auto path = write("strata.yaml", "url: postgresql://h/db\n\nlockWaitTimout: 5s\n");
+  std::string msg = error_of();
+  EXPECT_NE(msg.find(path.string() + ":3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("lockWaitTimout"), std::string::npos) << msg;
+  EXPECT_EQ(last_error_file_, path.string());
+  EXPECT_EQ(last_error_line_, 3);
+}
+
+TEST_F(ConfigTest, UnknownYamlKeyInsideEnvironmentNamesItsLine) {
+  write("strata.yaml", "environments:\n  dev:\n    table: t\n    tabel: t\n");
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:4"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, YamlSyntaxErrorNamesFileAndLine) {
+  write("strata.yaml", "table: t\nschemas: [a, b\nlocations: x\n");
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:"), std::string::npos) << msg;
+  EXPECT_GT(last_error_line_, 1);
+}
+
+TEST_F(ConfigTest, YamlKeySetTwiceIsAnError) {
+  write("strata.yaml", "lockWaitTimeout: 1s\nlock_wait_timeout: 2s\n");
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("line 1"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, YamlMergeKeysWork) {
+  write("strata.yaml", R"(
+x-common: &common
+  table: shared_history
+  placeholders:
+    owner: ops
+environments:
+  dev:
+    <<: *common
+    target: "3"
+)");
+  in_.flags = {{"environment", "dev"}};
+  Config c = load();
+  EXPECT_EQ(c.table, "shared_history");
+  EXPECT_EQ(c.target, "3");
+  EXPECT_EQ(c.placeholders.at("owner"), "ops");
+
+  write("strata.yaml", R"(
+environments:
+  dev: &dev
+    table: shared_history
+    target: "1"
+  prod:
+    <<: *dev
+    target: "3"
+)");
+  in_.flags = {{"environment", "prod"}};
+  c = load();
+  EXPECT_EQ(c.table, "shared_history");
+  EXPECT_EQ(c.target, "3");
+}
+
+TEST_F(ConfigTest, EnvironmentSelectionAndProtection) {
+  write("strata.yaml", R"(
+url: postgresql://localhost/app_dev
+environments:
+  dev:
+    url: postgresql://localhost/app_dev
+  staging:
+    url: postgresql://staging.example/app
+  prod:
+    url: postgresql://prod.example/app
+    protected: true
+)");
+  Config c = load();
+  EXPECT_EQ(c.environment, "");
+  EXPECT_FALSE(c.environment_protected);
+
+  in_.env = {{"FLYWAY_ENVIRONMENT", "staging"}};
+  c = load();
+  EXPECT_EQ(c.environment, "staging");
+  EXPECT_FALSE(c.environment_protected);
+  EXPECT_NE(c.connection.display.find("staging.example"), std::string::npos);
+
+  in_.env["STRATA_ENVIRONMENT"] = "prod";
+  c = load();
+  EXPECT_EQ(c.environment, "prod");
+  EXPECT_TRUE(c.environment_protected);
+  EXPECT_NE(c.connection.display.find("prod.example"), std::string::npos);
+
+  in_.flags = {{"environment", "dev"}};
+  c = load();
+  EXPECT_EQ(c.environment, "dev");
+  EXPECT_FALSE(c.environment_protected);
+  EXPECT_EQ(c.settings.at("environment"), "dev");
+}
+
+TEST_F(ConfigTest, UnknownEnvironmentListsTheKnownOnes) {
+  write("strata.yaml", "environments:\n  dev: {}\n  prod:\n    protected: true\n");
+  in_.flags = {{"environment", "qa"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("'qa'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("dev, prod"), std::string::npos) << msg;
+
+  fs::remove(dir_ / "strata.yaml");
+  EXPECT_NE(error_of().find("'qa'"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ProtectedOnlyInsideAnEnvironment) {
+  write("strata.yaml", "table: t\nprotected: true\n");
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("protected"), std::string::npos) << msg;
+
+  write("strata.yaml", "environments:\n  prod:\n    protected: yes\n");
+  msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:3"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, ConfigFileChoice) {
+  write("strata.yaml", "table: default_file\n");
+  write("other.yaml", "table: other_file\n");
+  write("third.yaml", "table: third_file\n");
+  EXPECT_EQ(load().table, "default_file");
+
+  in_.env = {{"STRATA_CONFIG", "other.yaml"}};  // relative to the working directory
+  EXPECT_EQ(load().table, "other_file");
+
+  in_.flags = {{"config", (dir_ / "third.yaml").string()}};
+  Config c = load();
+  EXPECT_EQ(c.table, "third_file");
+  EXPECT_EQ(c.settings.at("configFiles"), (dir_ / "third.yaml").string());
+
+  in_.flags = {{"config", "missing.yaml"}};
+  EXPECT_NE(error_of().find("missing.yaml"), std::string::npos);
+
+  in_.flags.clear();
+  in_.env = {{"STRATA_CONFIG", "missing.yaml"}};
+  EXPECT_NE(error_of().find("missing.yaml"), std::string::npos);
+
+  // Flyway's own config files are another format; strata must not read them.
+  in_.env = {{"FLYWAY_CONFIG_FILES", (dir_ / "other.yaml").string()}};
+  EXPECT_EQ(load().table, "default_file");
+}
+
+TEST_F(ConfigTest, NoConfigFileIsFine) { EXPECT_NO_THROW(load()); }
+
+TEST_F(ConfigTest, BooleanValues) {
+  in_.flags = {{"out-of-order", "TRUE"}, {"validate-on-migrate", "False"}};
+  Config c = load();
+  EXPECT_TRUE(c.out_of_order);
+  EXPECT_FALSE(c.validate_on_migrate);
+  EXPECT_EQ(c.settings.at("outOfOrder"), "true");
+
+  in_.flags = {{"out-of-order", "yes"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("outOfOrder"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'yes'"), std::string::npos) << msg;
+
+  in_.flags.clear();
+  in_.env = {{"FLYWAY_BASELINE_ON_MIGRATE", "1"}};
+  msg = error_of();
+  EXPECT_NE(msg.find("FLYWAY_BASELINE_ON_MIGRATE"), std::string::npos) << msg;
+
+  in_.env.clear();
+  write("strata.yaml", "table: t\nvalidateOnMigrate: maybe\n");
+  msg = error_of();
+  EXPECT_NE(msg.find("strata.yaml:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("validateOnMigrate"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, Durations) {
+  using namespace std::chrono;
+  auto timeout = [&](const std::string& v) {
+    in_.flags = {{"lockWaitTimeout", v}};
+    return load().lock_wait_timeout;
+  };
+  EXPECT_EQ(timeout("30"), seconds(30));
+  EXPECT_EQ(timeout("45s"), seconds(45));
+  EXPECT_EQ(timeout("500ms"), milliseconds(500));
+  EXPECT_EQ(timeout("10m"), minutes(10));
+  EXPECT_EQ(timeout("2h"), hours(2));
+  EXPECT_EQ(timeout("0"), seconds(0));
+  for (const char* bad : {"10x", "", "m", "-5", "1.5m", "10 m", "99999999999999h"}) {
+    in_.flags = {{"lockWaitTimeout", bad}};
+    std::string msg = error_of();
+    EXPECT_NE(msg.find("lockWaitTimeout"), std::string::npos) << bad << ": " << msg;
+  }
+}
+
+TEST_F(ConfigTest, Integers) {
+  in_.env = {{"FLYWAY_CONNECT_RETRIES", "3"}, {"FLYWAY_CONNECT_RETRIES_INTERVAL", "15"}};
+  Config c = load();
+  EXPECT_EQ(c.connection.connect_retries, 3);
+  EXPECT_EQ(c.connection.connect_retries_interval, std::chrono::seconds(15));
+
+  in_.env = {{"FLYWAY_CONNECT_RETRIES", "three"}};
+  EXPECT_NE(error_of().find("connectRetries"), std::string::npos);
+  in_.env = {{"FLYWAY_CONNECT_RETRIES", "-1"}};
+  EXPECT_NE(error_of().find("connectRetries"), std::string::npos);
+  in_.env = {{"FLYWAY_LOCK_RETRY_COUNT", "-1"}};
+  EXPECT_NO_THROW(load());
+}
+
+TEST_F(ConfigTest, ConnectTimeoutReachesLibpqUnlessTheUrlSetsIt) {
+  in_.flags = {{"url", "postgresql://h/db"}, {"connect-timeout", "9"}};
+  EXPECT_NE(load().connection.conninfo.find("connect_timeout=9"), std::string::npos);
+  in_.flags = {{"url", "postgresql://h/db?connect_timeout=4"}, {"connect-timeout", "9"}};
+  std::string ci = load().connection.conninfo;
+  EXPECT_NE(ci.find("connect_timeout=4"), std::string::npos) << ci;
+  EXPECT_EQ(ci.find("connect_timeout=9"), std::string::npos) << ci;
+}
+
+TEST_F(ConfigTest, FormatsAndVerbosity) {
+  in_.flags = {{"log-format", "json"}, {"output", "table"}};
+  Config c = load();
+  EXPECT_EQ(c.log_format, log::Format::Json);
+  EXPECT_EQ(c.output, OutputFormat::Text);
+  EXPECT_EQ(c.settings.at("outputType"), "text");
+
+  in_.flags = {{"outputType", "JSON"}, {"verbose", "true"}};
+  c = load();
+  EXPECT_EQ(c.output, OutputFormat::Json);
+  EXPECT_EQ(c.verbosity, log::Verbosity::Verbose);
+
+  in_.flags = {{"quiet", "true"}};
+  EXPECT_EQ(load().verbosity, log::Verbosity::Quiet);
+
+  in_.flags = {{"log-format", "xml"}};
+  EXPECT_NE(error_of().find("logFormat"), std::string::npos);
+  in_.flags = {{"output", "csv"}};
+  EXPECT_NE(error_of().find("outputType"), std::string::npos);
+
+  in_.flags = {{"quiet", "true"}};
+  in_.env = {{"STRATA_VERBOSE", "true"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("quiet"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("verbose"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, Lists) {
+  write("strata.yaml", "schemas:\n  - app\n  - audit\nlocations: db/migrations, db/seed\n");
+  Config c = load();
+  EXPECT_EQ(c.schemas, (std::vector<std::string>{"app", "audit"}));
+  EXPECT_EQ(c.default_schema, "app");
+  EXPECT_EQ(c.locations, (std::vector<std::string>{"db/migrations", "db/seed"}));
+  EXPECT_EQ(c.settings.at("schemas"), "app,audit");
+
+  in_.env = {{"FLYWAY_SCHEMAS", "x, y"}, {"FLYWAY_DEFAULT_SCHEMA", "y"}};
+  c = load();
+  EXPECT_EQ(c.schemas, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(c.default_schema, "y");
+
+  write("strata.yaml", "table:\n  - a\n  - b\n");
+  EXPECT_NE(error_of().find("strata.yaml:2"), std::string::npos);
+}
+
+TEST_F(ConfigTest, PlaceholdersFromEverySource) {
+  write("strata.yaml", R"(
+placeholders:
+  AppUser: yaml_top
+  region: yaml_top
+  tier: yaml_top
+  owner: yaml_top
+environments:
+  dev:
+    placeholders:
+      region: yaml_env
+)");
+  in_.flags = {{"environment", "dev"}, {"placeholders.tier", "flag"}, {"placeholders.Mixed", "flag_case"}};
+  in_.env = {{"FLYWAY_PLACEHOLDERS_OWNER", "flyway_env"}, {"STRATA_PLACEHOLDERS_TIER", "strata_env"},
+             {"FLYWAY_PLACEHOLDERS_TIER", "flyway_env"}};
+  Config c = load();
+  EXPECT_EQ(c.placeholders.at("AppUser"), "yaml_top");  // YAML names keep their case
+  EXPECT_EQ(c.placeholders.at("region"), "yaml_env");
+  EXPECT_EQ(c.placeholders.at("owner"), "flyway_env");  // Flyway lowercases env names
+  EXPECT_EQ(c.placeholders.count("OWNER"), 0u);
+  EXPECT_EQ(c.placeholders.at("tier"), "flag");
+  EXPECT_EQ(c.placeholders.at("Mixed"), "flag_case");  // flag names keep their case
+  EXPECT_EQ(c.settings.at("placeholders.region"), "yaml_env");
+
+  in_.flags.erase("placeholders.tier");
+  EXPECT_EQ(load().placeholders.at("tier"), "strata_env");
+}
+
+TEST_F(ConfigTest, UnknownEnvironmentVariables) {
+  in_.env = {{"FLYWAY_LICENSE_KEY", "x"}, {"FLYWAY_SOMETHING_NEW", "y"}, {"PATH", "/bin"}};
+  Capture none(STDERR_FILENO);
+  EXPECT_NO_THROW(load());
+  EXPECT_EQ(none.finish(), "");
+
+  in_.env = {{"STRATA_LOCK_WAIT_TIMOUT", "5s"}};
+  Capture err(STDERR_FILENO);
+  EXPECT_NO_THROW(load());
+  std::string out = err.finish();
+  EXPECT_NE(out.find("WARNING: "), std::string::npos) << out;
+  EXPECT_NE(out.find("STRATA_LOCK_WAIT_TIMOUT"), std::string::npos) << out;
+}
+
+TEST_F(ConfigTest, ConnectionFromLayers) {
+  write("strata.yaml", "url: jdbc:postgresql://db.example:5432/app?user=yaml_user\n");
+  in_.env = {{"FLYWAY_USER", "env_user"}, {"FLYWAY_PASSWORD", "Env-Pw-1"}};
+  Config c = load();
+  EXPECT_NE(c.connection.conninfo.find("user=env_user"), std::string::npos) << c.connection.conninfo;
+  EXPECT_NE(c.connection.conninfo.find("password=Env-Pw-1"), std::string::npos);
+  EXPECT_EQ(c.connection.display, "postgresql://env_user@db.example:5432/app");
+  EXPECT_EQ(log::redact("Env-Pw-1"), "***");
+}
+
+TEST_F(ConfigTest, ConfigErrorsNeverShowThePassword) {
+  in_.env = {{"FLYWAY_URL", "postgresql://alice:Leak-Me-Not@db/app?bogus=1"}};
+  std::string msg = error_of();
+  EXPECT_EQ(msg.find("Leak-Me-Not"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("FLYWAY_URL"), std::string::npos) << msg;
+
+  auto path = write("strata.yaml", "table: t\nurl: \"host=db password='Leak Me Not' oops\"\n");
+  in_.env.clear();
+  msg = error_of();
+  EXPECT_EQ(msg.find("Leak Me Not"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path.string() + ":2"), std::string::npos) << msg;
+
+  // A password set alongside a bad value elsewhere never shows up in that value's error.
+  write("strata.yaml", "password: Leak-2\ntable: t\n");
+  in_.flags = {{"installed-by", "x"}, {"out-of-order", "Leak-2"}};
+  msg = error_of();
+  EXPECT_EQ(msg.find("Leak-2"), std::string::npos) << msg;
+}
+
+// The documented sample must stay loadable in every environment it shows.
+TEST_F(ConfigTest, ExampleFileLoads) {
+  fs::path example = fs::path(__FILE__).parent_path() / ".." / ".." / "strata.example.yaml";
+  if (!fs::exists(example)) GTEST_SKIP() << "no " << example;
+  in_.flags = {{"config", fs::absolute(example).string()}};
+  Config c = load();
+  EXPECT_EQ(c.environment, "dev");
+  EXPECT_EQ(c.schemas, std::vector<std::string>{"app"});
+  EXPECT_EQ(c.placeholders.at("audit_retention_days"), "30");
+  in_.flags["environment"] = "staging";
+  c = load();
+  EXPECT_FALSE(c.environment_protected);
+  EXPECT_EQ(c.connection.connect_retries, 10);
+  EXPECT_EQ(c.placeholders.at("audit_retention_days"), "90");
+  in_.flags["environment"] = "prod";
+  c = load();
+  EXPECT_TRUE(c.environment_protected);
+  EXPECT_EQ(c.lock_wait_timeout, std::chrono::minutes(30));
+  EXPECT_EQ(c.connection.display, "postgresql://app_migrator@prod-db.internal:5432/app");
+}
+
+TEST(EnvironmentMap, SplitsAtTheFirstEquals) {
+  char a[] = "A=1", b[] = "B=x=y", c[] = "EMPTY=", d[] = "NOEQUALS";
+  char* envp[] = {a, b, c, d, nullptr};
+  auto m = environment_map(envp);
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.at("A"), "1");
+  EXPECT_EQ(m.at("B"), "x=y");
+  EXPECT_EQ(m.at("EMPTY"), "");
+  EXPECT_TRUE(environment_map(nullptr).empty());
+}
+
+}  // namespace
+}  // namespace strata
