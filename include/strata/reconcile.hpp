@@ -17,7 +17,7 @@ enum class MigrationState {
   Pending,
   AboveTarget,
   BelowBaseline,
-  BaselineIgnored,  // "Ignored (Baseline)": a file whose version equals the applied baseline's
+  BaselineIgnored,  // "Ignored (Baseline)": file at exactly the applied baseline version
   Baseline,
   Ignored,
   Missing,        // applied successfully, file gone
@@ -68,12 +68,14 @@ struct Reconciliation {
   // which must outlive this.
   std::vector<MigrationInfo> infos;
   // What migrate would apply, in order: pending versioned ones (<= target), then new or
-  // outdated repeatables ordered by description.
+  // outdated repeatables ordered by description. With target `next`, only the first of them.
   std::vector<const ResolvedMigration*> pending;
   // The schema version, as Flyway's `current()`: the highest version among applied rows that
   // are not deleted, failed rows included (a failed non-transactional V3 makes it 3).
   std::optional<Version> current;
-  // A failed row (non-transactional migration that failed) blocks migrate until repair.
+  // A failed row (non-transactional migration that failed) blocks migrate until repair: the
+  // first failed row in info order, except a lone "Failed (Future)" one, which Flyway's default
+  // ignoreMigrationPatterns (*:future) lets through with a warning.
   const AppliedMigration* failed = nullptr;
 };
 

@@ -16,7 +16,8 @@ struct InfoContext {
   std::string timestamp;     // ISO-8601, when the report was made
 };
 
-// Flyway-style ASCII table: Category | Version | Description | Type | Installed On | State.
+// Flyway-style ASCII table, preceded by "Schema version: X" and a blank line. Columns as in
+// Flyway 10: Category | Version | Description | Type | Installed On | State | Undoable.
 void print_info_table(std::ostream& out, const Reconciliation& reconciliation);
 
 // Flyway's `info -outputType=json` document (InfoResult field names).
