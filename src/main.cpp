@@ -57,30 +57,32 @@ constexpr ValueOption kBoolOptions[] = {
 
 void print_error(const strata::Error& e, bool json_output) {
   using strata::log::redact;
-  std::string where;
-  if (!e.file.empty()) {
-    where = e.file;
+  // Compiler-style "file:line:column: message", unless the message already names the file.
+  std::string message = e.what();
+  if (!e.file.empty() && message.find(e.file) == std::string::npos) {
+    std::string where = e.file;
     if (e.line > 0) where += ":" + std::to_string(e.line);
     if (e.line > 0 && e.column > 0) where += ":" + std::to_string(e.column);
-    where += ": ";
+    message = where + ": " + message;
   }
-  std::string message = where + e.what();
   if (!e.sqlstate.empty()) message += " (SQLSTATE " + e.sqlstate + ")";
   if (json_output) std::cout << redact(strata::error_json(e)) << std::endl;
   if (strata::log::format() == strata::log::Format::Json) {
-    strata::log::error(e.what(), {{"error_kind", strata::kind_name(e.kind())},
-                                  {"file", e.file},
-                                  {"line", e.line},
-                                  {"column", e.column},
-                                  {"sqlstate", e.sqlstate},
-                                  {"detail", e.detail},
-                                  {"hint", e.hint},
-                                  {"exit_code", strata::exit_code(e)}});
+    strata::log::error(message, {{"error_kind", strata::kind_name(e.kind())},
+                                 {"file", e.file},
+                                 {"line", e.line},
+                                 {"column", e.column},
+                                 {"sqlstate", e.sqlstate},
+                                 {"detail", e.detail},
+                                 {"hint", e.hint},
+                                 {"exit_code", strata::exit_code(e)}});
     return;
   }
   strata::log::error(message);
-  if (!e.detail.empty()) strata::log::error("DETAIL: " + e.detail);
-  if (!e.hint.empty()) strata::log::error("HINT: " + e.hint);
+  // The error is the line above; DETAIL and HINT follow it the way psql shows them.
+  if (!e.detail.empty()) std::cerr << redact("  DETAIL: " + e.detail) << '\n';
+  if (!e.hint.empty()) std::cerr << redact("  HINT: " + e.hint) << '\n';
+  std::cerr.flush();
 }
 
 }  // namespace

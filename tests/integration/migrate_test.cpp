@@ -132,12 +132,19 @@ TEST(Migrate, RaisedExceptionCarriesHint) {
   EXPECT_NE(r.err.find("V1__raise.sql:1:"), std::string::npos) << r.err;
 }
 
-TEST(Migrate, TargetStopsAtAVersion) {
+TEST(Migrate, TargetStopsAtAVersionAndRepeatablesStillRun) {
   TestDatabase db;
-  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", sample_dir(), "--target", "1.1"});
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("V1_1__b.sql", "CREATE TABLE b (id int);\n");
+  dir.write("V2__c.sql", "CREATE TABLE c (id int);\n");
+  dir.write("R__v.sql", "CREATE OR REPLACE VIEW v AS SELECT 1 AS x;\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--target", "1.1"});
   ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.out.find("now at version v1.1"), std::string::npos) << r.out;
   EXPECT_EQ(db.scalar("SELECT string_agg(coalesce(version, 'R'), ',' ORDER BY installed_rank) FROM flyway_schema_history"),
             "1,1.1,R");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('c') IS NULL"), "t");
 }
 
 TEST(Migrate, LowerUnappliedVersionIsReportedAndNotApplied) {
