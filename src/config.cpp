@@ -1,6 +1,6 @@
 #include "strata/config.hpp"
 
-#include <libpq-fe.h>
+#include "libpq.hpp"
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -270,16 +270,16 @@ void set_param(Params& params, std::string_view key, std::string value) {
 
 Params parse_libpq(std::string_view text) {
   char* err = nullptr;
-  PQconninfoOption* options = PQconninfoParse(std::string(text).c_str(), &err);
+  PQconninfoOption* options = libpq().PQconninfoParse(std::string(text).c_str(), &err);
   if (options == nullptr) {
     std::string reason = err ? err : "libpq could not parse it";
-    if (err) PQfreemem(err);
+    if (err) libpq().PQfreemem(err);
     malformed(text, reason);
   }
   Params params;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o)
     if (o->val != nullptr) params.emplace_back(o->keyword, o->val);
-  PQconninfoFree(options);
+  libpq().PQconninfoFree(options);
   return params;
 }
 
@@ -457,7 +457,7 @@ std::string display_of(const Params& params) {
   std::string user = get("user"), host = get("host"), port = get("port"), db = get("dbname");
   if (host.empty()) host = get("hostaddr");
   if (user.empty() || host.empty() || port.empty() || db.empty()) {
-    if (PQconninfoOption* defaults = PQconndefaults()) {
+    if (PQconninfoOption* defaults = libpq().PQconndefaults()) {
       for (PQconninfoOption* o = defaults; o->keyword != nullptr; ++o) {
         if (o->val == nullptr || *o->val == '\0') continue;
         std::string_view k = o->keyword;
@@ -466,7 +466,7 @@ std::string display_of(const Params& params) {
         else if (k == "port" && port.empty()) port = o->val;
         else if (k == "dbname" && db.empty()) db = o->val;
       }
-      PQconninfoFree(defaults);
+      libpq().PQconninfoFree(defaults);
     }
   }
   if (db.empty()) db = user;  // libpq's rule

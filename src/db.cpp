@@ -5,7 +5,7 @@
 // never sees either library.
 #include "strata/db.hpp"
 
-#include <libpq-fe.h>
+#include "libpq.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -24,16 +24,16 @@ std::string trim(std::string s) {
 }
 
 std::string field(const PGresult* r, int code) {
-  const char* v = PQresultErrorField(r, code);
+  const char* v = libpq().PQresultErrorField(r, code);
   return v ? std::string(v) : std::string();
 }
 
 [[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
-  if (PQstatus(conn) == CONNECTION_BAD) {
-    throw ConnectError("lost the connection to the database: " + trim(PQerrorMessage(conn)));
+  if (libpq().PQstatus(conn) == CONNECTION_BAD) {
+    throw ConnectError("lost the connection to the database: " + trim(libpq().PQerrorMessage(conn)));
   }
   std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
-  if (message.empty()) message = trim(PQerrorMessage(conn));
+  if (message.empty()) message = trim(libpq().PQerrorMessage(conn));
   SqlError e(message);
   if (r) {
     e.sqlstate = field(r, PG_DIAG_SQLSTATE);
@@ -49,7 +49,7 @@ std::string field(const PGresult* r, int code) {
 
 struct ResultGuard {
   PGresult* r;
-  ~ResultGuard() { PQclear(r); }
+  ~ResultGuard() { libpq().PQclear(r); }
 };
 
 void forward_notice(void*, const char* message) {
@@ -73,13 +73,13 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
   std::chrono::seconds wait{1};
   while (true) {
     throw_if_interrupted();
-    PGconn* conn = PQconnectdb(settings.conninfo.c_str());
-    if (conn && PQstatus(conn) == CONNECTION_OK) {
+    PGconn* conn = libpq().PQconnectdb(settings.conninfo.c_str());
+    if (conn && libpq().PQstatus(conn) == CONNECTION_OK) {
       impl_->conn = conn;
       break;
     }
-    std::string reason = conn ? trim(PQerrorMessage(conn)) : "out of memory";
-    PQfinish(conn);
+    std::string reason = conn ? trim(libpq().PQerrorMessage(conn)) : "out of memory";
+    libpq().PQfinish(conn);
     // Keep libpq's multi-line explanations on one line for logs.
     std::replace(reason.begin(), reason.end(), '\n', ' ');
     if (attempt >= settings.connect_retries) {
@@ -92,10 +92,10 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
   }
-  PQsetNoticeProcessor(impl_->conn, forward_notice, nullptr);
-  impl_->cancel = PQgetCancel(impl_->conn);
-  const char* u = PQuser(impl_->conn);
-  const char* d = PQdb(impl_->conn);
+  libpq().PQsetNoticeProcessor(impl_->conn, forward_notice, nullptr);
+  impl_->cancel = libpq().PQgetCancel(impl_->conn);
+  const char* u = libpq().PQuser(impl_->conn);
+  const char* d = libpq().PQdb(impl_->conn);
   impl_->user = u ? u : "";
   impl_->database = d ? d : "";
 }
@@ -103,17 +103,17 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
 Session::~Session() {
   if (!impl_) return;
   set_active_cancel(nullptr);
-  if (impl_->cancel) PQfreeCancel(impl_->cancel);
-  if (impl_->conn) PQfinish(impl_->conn);
+  if (impl_->cancel) libpq().PQfreeCancel(impl_->cancel);
+  if (impl_->conn) libpq().PQfinish(impl_->conn);
 }
 
 void Session::exec(std::string_view sql) {
   std::string text(sql);
   set_active_cancel(impl_->cancel);
-  PGresult* r = PQexec(impl_->conn, text.c_str());
+  PGresult* r = libpq().PQexec(impl_->conn, text.c_str());
   set_active_cancel(nullptr);
   ResultGuard guard{r};
-  switch (r ? PQresultStatus(r) : PGRES_FATAL_ERROR) {
+  switch (r ? libpq().PQresultStatus(r) : PGRES_FATAL_ERROR) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
     case PGRES_EMPTY_QUERY:
@@ -122,8 +122,8 @@ void Session::exec(std::string_view sql) {
     case PGRES_COPY_IN:
     case PGRES_COPY_OUT: {
       // End the copy so the connection stays usable, then refuse.
-      PQputCopyEnd(impl_->conn, "COPY is not supported in this position");
-      while (PGresult* rest = PQgetResult(impl_->conn)) PQclear(rest);
+      libpq().PQputCopyEnd(impl_->conn, "COPY is not supported in this position");
+      while (PGresult* rest = libpq().PQgetResult(impl_->conn)) libpq().PQclear(rest);
       SqlError e("COPY ... FROM STDIN / TO STDOUT is not supported in migrations yet");
       e.sqlstate = "0A000";
       throw e;
@@ -139,25 +139,25 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   set_active_cancel(impl_->cancel);
-  PGresult* r = PQexecParams(impl_->conn, text.c_str(), static_cast<int>(values.size()), nullptr,
+  PGresult* r = libpq().PQexecParams(impl_->conn, text.c_str(), static_cast<int>(values.size()), nullptr,
                              values.data(), nullptr, nullptr, 0);
   set_active_cancel(nullptr);
   ResultGuard guard{r};
-  ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  ExecStatusType status = r ? libpq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
   throw_if_interrupted();
   Rows rows;
-  const int n = PQntuples(r);
-  const int m = PQnfields(r);
+  const int n = libpq().PQntuples(r);
+  const int m = libpq().PQnfields(r);
   rows.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     Row row;
     row.reserve(static_cast<std::size_t>(m));
     for (int j = 0; j < m; ++j) {
-      if (PQgetisnull(r, i, j)) {
+      if (libpq().PQgetisnull(r, i, j)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(PQgetvalue(r, i, j), static_cast<std::size_t>(PQgetlength(r, i, j))));
+        row.emplace_back(std::string(libpq().PQgetvalue(r, i, j), static_cast<std::size_t>(libpq().PQgetlength(r, i, j))));
       }
     }
     rows.push_back(std::move(row));
@@ -167,13 +167,13 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
 
 std::string Session::user() const { return impl_->user; }
 std::string Session::database() const { return impl_->database; }
-int Session::server_version() const { return PQserverVersion(impl_->conn); }
+int Session::server_version() const { return libpq().PQserverVersion(impl_->conn); }
 const std::string& Session::display() const { return impl_->display; }
 
 void Session::cancel() noexcept {
   if (impl_ && impl_->cancel) {
     char buf[256];
-    PQcancel(impl_->cancel, buf, sizeof buf);
+    libpq().PQcancel(impl_->cancel, buf, sizeof buf);
   }
 }
 

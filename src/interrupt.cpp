@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "interrupt_internal.hpp"
+#include "libpq.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -11,13 +12,17 @@ namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
 std::atomic<pg_cancel*> g_cancel{nullptr};
+// Captured when a cancel handle is registered, so the handler never has to load anything.
+std::atomic<decltype(&::PQcancel)> g_pq_cancel{nullptr};
 
 extern "C" void on_signal(int sig) {
   if (g_signal == 0) g_signal = sig;
   // PQcancel is documented as safe to call from a signal handler.
-  if (pg_cancel* cancel = g_cancel.load()) {
+  pg_cancel* cancel = g_cancel.load();
+  auto pq_cancel = g_pq_cancel.load();
+  if (cancel && pq_cancel) {
     char buf[256];
-    PQcancel(cancel, buf, sizeof buf);
+    pq_cancel(cancel, buf, sizeof buf);
   }
 }
 
@@ -38,6 +43,9 @@ void throw_if_interrupted() {
   if (g_signal != 0) throw Interrupted(g_signal);
 }
 
-void set_active_cancel(pg_cancel* cancel) noexcept { g_cancel.store(cancel); }
+void set_active_cancel(pg_cancel* cancel) noexcept {
+  if (cancel && !g_pq_cancel.load()) g_pq_cancel.store(libpq().PQcancel);
+  g_cancel.store(cancel);
+}
 
 }  // namespace strata

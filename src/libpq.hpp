@@ -1,0 +1,48 @@
+#pragma once
+// libpq, loaded on first use. Linking it directly makes the dynamic loader map libpq and its
+// tree (OpenSSL, GnuTLS, p11-kit, Kerberos, LDAP, SASL) before main: ~9 ms and ~7 MB RSS that
+// `strata --version`, `--help` and every input error would pay without ever connecting.
+// Private to src/: only the files that talk to libpq include it.
+#include <libpq-fe.h>
+
+#define STRATA_LIBPQ_FUNCTIONS(X) \
+  X(PQcancel)                     \
+  X(PQclear)                      \
+  X(PQconndefaults)               \
+  X(PQconnectdb)                  \
+  X(PQconninfoFree)               \
+  X(PQconninfoParse)              \
+  X(PQdb)                         \
+  X(PQerrorMessage)               \
+  X(PQexec)                       \
+  X(PQexecParams)                 \
+  X(PQfinish)                     \
+  X(PQfreeCancel)                 \
+  X(PQfreemem)                    \
+  X(PQgetCancel)                  \
+  X(PQgetResult)                  \
+  X(PQgetisnull)                  \
+  X(PQgetlength)                  \
+  X(PQgetvalue)                   \
+  X(PQnfields)                    \
+  X(PQntuples)                    \
+  X(PQputCopyEnd)                 \
+  X(PQresultErrorField)           \
+  X(PQresultStatus)               \
+  X(PQserverVersion)              \
+  X(PQsetNoticeProcessor)         \
+  X(PQstatus)                     \
+  X(PQuser)
+
+namespace strata {
+
+struct Libpq {
+#define STRATA_LIBPQ_MEMBER(name) decltype(&::name) name;
+  STRATA_LIBPQ_FUNCTIONS(STRATA_LIBPQ_MEMBER)
+#undef STRATA_LIBPQ_MEMBER
+};
+
+// Loads libpq.so.5 once (thread-safe); throws ConnectError when it or a function is missing.
+const Libpq& libpq();
+
+}  // namespace strata
