@@ -1,0 +1,112 @@
+// Per-environment settings of the strata migration stacks, read from CDK context.
+//
+// Every key can be given for one environment as `strata:<env>:<key>` or for all
+// as `strata:<key>` (cdk.json "context", or `cdk deploy -c key=value`). Nothing
+// here needs an AWS account at synth time: no lookups.
+//
+//   account, region      pin the stack to an account/region (default: env-agnostic)
+//   vpcId, subnetIds     run the task in an existing VPC (subnetIds: comma list);
+//                        without vpcId the stack creates a small VPC of its own
+//   assignPublicIp       give the task a public IP (default: true in a created VPC,
+//                        false in an imported one, where subnets should have a NAT
+//                        or VPC endpoints for ECR, Logs and Secrets Manager)
+//   oidcProvider         "create" (default) or "import": an account holds one
+//                        GitLab OIDC provider, so the second stack in the same
+//                        account imports it
+//   gitlabUrl            GitLab instance URL, the token issuer and audience
+//                        (default https://gitlab.com)
+//   logRetentionDays     retention of the migration and Lambda logs
+//   cpu, memoryMiB       Fargate task size (default 256 / 512)
+//   dbSecretKey          JSON key of the password in the DB secret (default "password")
+//   maxImageCount        images kept in the ECR repository (default 50)
+
+import { aws_logs as logs } from 'aws-cdk-lib';
+
+export const ENVIRONMENTS = Object.freeze(['dev', 'staging', 'prod']);
+
+const PER_ENV_DEFAULTS = {
+  dev: { logRetentionDays: 30 },
+  staging: { logRetentionDays: 90 },
+  prod: { logRetentionDays: 365 },
+};
+
+const GLOBAL_DEFAULTS = {
+  oidcProvider: 'create',
+  gitlabUrl: 'https://gitlab.com',
+  cpu: 256,
+  memoryMiB: 512,
+  dbSecretKey: 'password',
+  maxImageCount: 50,
+};
+
+function asList(value) {
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value)) return value.map(String).map((s) => s.trim()).filter(Boolean);
+  return String(value).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function asBool(value, key) {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function asInt(value, key) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive integer, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * Settings for one environment. `node` is any construct node (app or stack)
+ * whose context holds the keys.
+ */
+export function settingsFor(node, envName) {
+  if (!ENVIRONMENTS.includes(envName)) {
+    throw new Error(`unknown environment ${JSON.stringify(envName)}; expected one of ${ENVIRONMENTS.join(', ')}`);
+  }
+  const defaults = { ...GLOBAL_DEFAULTS, ...PER_ENV_DEFAULTS[envName] };
+  const keyOf = (key) => `strata:${envName}:${key}`;
+  const get = (key) => node.tryGetContext(keyOf(key)) ?? node.tryGetContext(`strata:${key}`) ?? defaults[key];
+
+  const vpcId = get('vpcId') || undefined;
+  const subnetIds = asList(get('subnetIds'));
+  if (vpcId && subnetIds.length === 0) throw new Error(`${keyOf('subnetIds')} is required with ${keyOf('vpcId')}`);
+  if (!vpcId && subnetIds.length > 0) throw new Error(`${keyOf('subnetIds')} needs ${keyOf('vpcId')}`);
+  if (vpcId && !/^vpc-[0-9a-f]+$/.test(vpcId)) throw new Error(`${keyOf('vpcId')} ${JSON.stringify(vpcId)} is not a VPC id`);
+  for (const id of subnetIds) {
+    if (!/^subnet-[0-9a-f]+$/.test(id)) throw new Error(`${keyOf('subnetIds')}: ${JSON.stringify(id)} is not a subnet id`);
+  }
+
+  const oidcProvider = get('oidcProvider');
+  if (oidcProvider !== 'create' && oidcProvider !== 'import') {
+    throw new Error(`${keyOf('oidcProvider')} must be "create" or "import", not ${JSON.stringify(oidcProvider)}`);
+  }
+  const gitlabUrl = String(get('gitlabUrl')).replace(/\/+$/, '');
+  if (!/^https:\/\/[^/:?#]+(\/[^?#]*)?$/.test(gitlabUrl)) {
+    throw new Error(`gitlabUrl must be an https URL without a port, not ${JSON.stringify(gitlabUrl)}`);
+  }
+
+  const logRetentionDays = asInt(get('logRetentionDays'), keyOf('logRetentionDays'));
+  if (!Object.values(logs.RetentionDays).includes(logRetentionDays)) {
+    throw new Error(`${keyOf('logRetentionDays')} ${logRetentionDays} is not a CloudWatch Logs retention period`);
+  }
+
+  return {
+    envName,
+    account: get('account') || undefined,
+    region: get('region') || undefined,
+    vpcId,
+    subnetIds,
+    assignPublicIp: asBool(get('assignPublicIp'), keyOf('assignPublicIp')) ?? !vpcId,
+    oidcProvider,
+    gitlabUrl,
+    gitlabHost: gitlabUrl.replace(/^https:\/\//, ''),
+    logRetentionDays,
+    cpu: asInt(get('cpu'), keyOf('cpu')),
+    memoryMiB: asInt(get('memoryMiB'), keyOf('memoryMiB')),
+    dbSecretKey: String(get('dbSecretKey')),
+    maxImageCount: asInt(get('maxImageCount'), keyOf('maxImageCount')),
+  };
+}

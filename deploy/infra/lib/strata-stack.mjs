@@ -1,0 +1,365 @@
+// One environment of strata's migration delivery: ECR repository, ECS cluster and
+// Fargate task definition running `strata migrate`, the Lambda that CI invokes to
+// run it, alarms that e-mail the team, and the GitLab OIDC role CI assumes.
+
+import { fileURLToPath } from 'node:url';
+
+import {
+  Annotations,
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Validations,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cwActions,
+  aws_ec2 as ec2,
+  aws_ecr as ecr,
+  aws_ecs as ecs,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+
+export const LAMBDA_DIR = fileURLToPath(new URL('../../lambda/', import.meta.url));
+export const CONTAINER_NAME = 'strata';
+/** The numeric user the container runs as; the image needs no root. */
+export const TASK_USER = '10001:10001';
+export const METRIC_NAMESPACE = 'Strata/Migrations';
+
+export class StrataMigrationsStack extends Stack {
+  /**
+   * @param {import('constructs').Construct} scope
+   * @param {string} id
+   * @param {{ settings: ReturnType<typeof import('./config.mjs').settingsFor> } & import('aws-cdk-lib').StackProps} props
+   */
+  constructor(scope, id, props) {
+    const { settings, ...stackProps } = props;
+    super(scope, id, {
+      description: `strata database migrations (${settings.envName}): ECR, ECS Fargate task, runner Lambda, alarms, GitLab OIDC role`,
+      ...stackProps,
+    });
+    const env = settings.envName;
+    Tags.of(this).add('project', 'strata');
+    Tags.of(this).add('environment', env);
+
+    // ---- Deploy-time parameters (no account data in the template) ----
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      description: 'E-mail address that receives migration alarms (confirm the SNS subscription mail)',
+      allowedPattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      constraintDescription: 'must be an e-mail address',
+    });
+    const projectPath = new CfnParameter(this, 'GitLabProjectPath', {
+      type: 'String',
+      description: 'GitLab project path whose CI may assume the deploy role, e.g. my-group/strata',
+      allowedPattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$',
+    });
+    const deployBranch = new CfnParameter(this, 'DeployBranch', {
+      type: 'String',
+      default: 'main',
+      description: 'Branch whose pipelines may assume the deploy role (IAM StringLike: * and ? allowed)',
+      allowedPattern: '^[A-Za-z0-9_./*?-]+$',
+    });
+    const databaseUrl = new CfnParameter(this, 'DatabaseUrl', {
+      type: 'String',
+      description: 'Database URL for strata (FLYWAY_URL), e.g. jdbc:postgresql://db.internal:5432/app',
+      allowedPattern: '^(jdbc:postgresql|postgres|postgresql)://.+$',
+    });
+    const databaseUser = new CfnParameter(this, 'DatabaseUser', {
+      type: 'String',
+      description: 'Database user strata connects as (FLYWAY_USER)',
+      minLength: 1,
+    });
+    const databaseSecretArn = new CfnParameter(this, 'DatabaseSecretArn', {
+      type: 'String',
+      description: `Complete ARN of the Secrets Manager secret holding the password (JSON key "${settings.dbSecretKey}")`,
+      allowedPattern: '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+    });
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W2509',
+      reason: 'DatabaseSecretArn is the ARN of the secret, not the password; it need not be NoEcho',
+    });
+    const initialImageTag = new CfnParameter(this, 'InitialImageTag', {
+      type: 'String',
+      default: 'bootstrap',
+      description: 'Image tag of the base task definition; the Lambda replaces it with the tag CI built on every run',
+    });
+
+    // ---- Network ----
+    let vpc;
+    let subnetIds;
+    if (settings.vpcId) {
+      // Only the VPC id is used (security group, cluster); the task's subnets are passed
+      // to RunTask as ids. The AZ list is required by the import but never rendered.
+      vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', { vpcId: settings.vpcId, availabilityZones: Fn.getAzs() });
+      Annotations.of(vpc).acknowledgeWarning('@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+        'only the VPC id of the imported VPC is used');
+      subnetIds = settings.subnetIds;
+    } else {
+      vpc = new ec2.Vpc(this, 'Vpc', {
+        maxAzs: 2,
+        natGateways: 0,
+        subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+        restrictDefaultSecurityGroup: false,
+      });
+      subnetIds = vpc.publicSubnets.map((s) => s.subnetId);
+    }
+    const taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      description: `strata migration task (${env}): no inbound, allow it on the security group of the database`,
+      allowAllOutbound: true,
+    });
+
+    // ---- Image registry ----
+    const repository = new ecr.Repository(this, 'Repository', {
+      repositoryName: `strata-migrations-${env}`,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      imageScanOnPush: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { rulePriority: 1, description: 'drop untagged layers after 7 days', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7) },
+        { rulePriority: 2, description: `keep the ${settings.maxImageCount} newest images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: settings.maxImageCount },
+      ],
+    });
+
+    // ---- Logs ----
+    const migrationLogGroup = new logs.LogGroup(this, 'MigrationLogs', {
+      logGroupName: `/strata/${env}/migrations`,
+      retention: settings.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---- ECS ----
+    const cluster = new ecs.Cluster(this, 'Cluster', { clusterName: `strata-${env}`, vpc });
+
+    const executionRole = new iam.Role(this, 'TaskExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `pulls the strata image, writes its logs and reads the DB secret (${env})`,
+    });
+    const taskRole = new iam.Role(this, 'TaskRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `role of the running strata container (${env}); strata needs no AWS API`,
+    });
+    const family = `strata-migrate-${env}`;
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      family,
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memoryMiB,
+      executionRole,
+      taskRole,
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+    const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', databaseSecretArn.valueAsString);
+    taskDefinition.addContainer('strata', {
+      containerName: CONTAINER_NAME,
+      image: ecs.ContainerImage.fromEcrRepository(repository, initialImageTag.valueAsString),
+      command: ['migrate'],
+      essential: true,
+      user: TASK_USER,
+      readonlyRootFilesystem: true,
+      stopTimeout: Duration.seconds(30),
+      environment: {
+        STRATA_LOG_FORMAT: 'json',
+        FLYWAY_URL: databaseUrl.valueAsString,
+        FLYWAY_USER: databaseUser.valueAsString,
+        STRATA_ENVIRONMENT: env,
+      },
+      secrets: {
+        FLYWAY_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, settings.dbSecretKey || undefined),
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: migrationLogGroup, streamPrefix: 'migrate' }),
+    });
+
+    // ---- Runner Lambda ----
+    const functionName = `strata-migrate-${env}`;
+    const functionLogGroup = new logs.LogGroup(this, 'RunnerLogs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: settings.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const runnerRole = new iam.Role(this, 'RunnerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `runs strata migration tasks in ${env}; nothing else`,
+    });
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [functionLogGroup.logGroupArn],
+    }));
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'RunMigrationTask',
+      actions: ['ecs:RunTask'],
+      resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}:*` })],
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+    }));
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'WatchMigrationTask',
+      actions: ['ecs:DescribeTasks'],
+      // The task ARN names the cluster, so the resource alone scopes this to it.
+      resources: [this.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })],
+    }));
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      // These two actions support no resource-level permissions: "*" is the only valid resource.
+      sid: 'RegisterTaskDefinitionRevision',
+      actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+      resources: ['*'],
+    }));
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'PassTaskRoles',
+      actions: ['iam:PassRole'],
+      resources: [executionRole.roleArn, taskRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    runnerRole.addToPolicy(new iam.PolicyStatement({
+      // Read-only, one log group: lets the failure message quote strata's error line.
+      sid: 'ReadMigrationLogs',
+      actions: ['logs:GetLogEvents'],
+      resources: [this.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `/strata/${env}/migrations:log-stream:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+    }));
+
+    const runner = new lambda.Function(this, 'Runner', {
+      functionName,
+      description: `Runs strata (migrate) as an ECS Fargate task in ${env} and waits for its exit code`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(LAMBDA_DIR, { exclude: ['test', 'test/**', '*.test.mjs', 'package*.json', 'node_modules'] }),
+      role: runnerRole,
+      timeout: Duration.minutes(15),
+      memorySize: 256,
+      logGroup: functionLogGroup,
+      environment: {
+        CLUSTER: cluster.clusterArn,
+        TASK_DEFINITION: family,
+        CONTAINER_NAME,
+        SUBNETS: subnetIds.join(','),
+        SECURITY_GROUPS: taskSecurityGroup.securityGroupId,
+        ASSIGN_PUBLIC_IP: settings.assignPublicIp ? 'ENABLED' : 'DISABLED',
+        REPOSITORY_URI: repository.repositoryUri,
+        STRATA_ENVIRONMENT: env,
+        POLL_INTERVAL_MS: '10000',
+        SAFETY_MARGIN_MS: '30000',
+      },
+    });
+    runner.node.addDependency(runnerRole);
+
+    // ---- Alarms ----
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `strata-migrations-${env}-alarms`,
+      displayName: `strata migrations ${env}`,
+      enforceSSL: true,
+    });
+    new sns.Subscription(this, 'AlarmEmailSubscription', {
+      topic,
+      protocol: sns.SubscriptionProtocol.EMAIL,
+      endpoint: alarmEmail.valueAsString,
+    });
+
+    // One metric per environment; a metric filter cannot add a constant dimension.
+    const errorFilter = new logs.MetricFilter(this, 'MigrationErrorFilter', {
+      logGroup: migrationLogGroup,
+      filterName: `strata-${env}-migration-errors`,
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: `MigrationErrors-${env}`,
+      metricValue: '1',
+    });
+    const errorMetric = errorFilter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
+    const action = new cwActions.SnsAction(topic);
+    const runbook = 'See deploy/README.md, "When the alarm e-mail arrives": read the log stream, run strata validate, fix, strata repair, re-run.';
+    const migrationAlarm = new cloudwatch.Alarm(this, 'MigrationErrorAlarm', {
+      alarmName: `strata-${env}-migration-error`,
+      alarmDescription: `strata logged an error while migrating ${env} (log group /strata/${env}/migrations). ${runbook}`,
+      metric: errorMetric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    migrationAlarm.addAlarmAction(action);
+    const runnerAlarm = new cloudwatch.Alarm(this, 'RunnerErrorAlarm', {
+      alarmName: `strata-${env}-runner-error`,
+      alarmDescription: `The migration runner Lambda ${functionName} failed: a migration failed, its task did not start, `
+        + `or it timed out (see /aws/lambda/${functionName} and the CI job). ${runbook}`,
+      metric: runner.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    runnerAlarm.addAlarmAction(action);
+
+    // ---- GitLab CI: OIDC provider and the role pipelines assume ----
+    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${settings.gitlabHost}`;
+    let provider;
+    if (settings.oidcProvider === 'create') {
+      provider = new iam.OidcProviderNative(this, 'GitLabOidcProvider', {
+        url: settings.gitlabUrl,
+        clientIds: [settings.gitlabUrl],
+      });
+    } else {
+      provider = iam.OidcProviderNative.fromOidcProviderArn(this, 'GitLabOidcProvider', providerArn);
+    }
+    const ciRole = new iam.Role(this, 'CiRole', {
+      roleName: `strata-ci-${env}`,
+      description: `assumed by GitLab CI of one project and branch to push images and run ${env} migrations`,
+      maxSessionDuration: Duration.hours(1),
+      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
+        StringEquals: { [`${settings.gitlabHost}:aud`]: settings.gitlabUrl },
+        StringLike: {
+          [`${settings.gitlabHost}:sub`]:
+            `project_path:${projectPath.valueAsString}:ref_type:branch:ref:${deployBranch.valueAsString}`,
+        },
+      }),
+    });
+    ciRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'EcrLogin',
+      actions: ['ecr:GetAuthorizationToken'],
+      resources: ['*'], // account-wide by design; grants no image access by itself
+    }));
+    ciRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'PushMigrationImage',
+      actions: [
+        'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages',
+        'ecr:GetDownloadUrlForLayer', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart',
+      ],
+      resources: [repository.repositoryArn],
+    }));
+    ciRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'InvokeMigrationRunner',
+      actions: ['lambda:InvokeFunction'],
+      resources: [runner.functionArn],
+    }));
+
+    // ---- Outputs: what CI and the database's security group need ----
+    const out = (name, value, description) => new CfnOutput(this, name, { value, description });
+    out('RepositoryUri', repository.repositoryUri, `CI variable STRATA_${env.toUpperCase()}_ECR_REPOSITORY`);
+    out('CiRoleArn', ciRole.roleArn, `CI variable STRATA_${env.toUpperCase()}_ROLE_ARN`);
+    out('RunnerFunctionName', runner.functionName, 'Lambda the deploy job invokes');
+    out('TaskSecurityGroupId', taskSecurityGroup.securityGroupId, 'allow TCP 5432 from this group on the database');
+    out('ClusterName', cluster.clusterName, 'ECS cluster of the migration tasks');
+    out('MigrationLogGroup', migrationLogGroup.logGroupName, 'strata output, one stream per task');
+    out('AlarmTopicArn', topic.topicArn, 'SNS topic of the alarms');
+    out('TaskSubnets', subnetIds.join(','), 'subnets the migration task runs in');
+
+    this.repository = repository;
+    this.cluster = cluster;
+    this.taskDefinition = taskDefinition;
+    this.runner = runner;
+    this.ciRole = ciRole;
+    this.topic = topic;
+  }
+}
