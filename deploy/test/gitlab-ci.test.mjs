@@ -185,9 +185,9 @@ describe('job definitions (gitlab-ci-local --preview, schema-validated)', () => 
     assert.match(bad.stdout + bad.stderr, /resource_group/);
   });
 
-  test('test runs ./scripts/test on debian:bookworm', async () => {
+  test('test runs ./scripts/test on Debian bookworm with Node >= 20 (bookworm\'s nodejs is 18)', async () => {
     assert.equal(preview.test.stage, 'test');
-    assert.equal(preview.test.image.name ?? preview.test.image, 'debian:bookworm');
+    assert.match(preview.test.image.name ?? preview.test.image, /^node:(2[0-9]|[3-9][0-9])-bookworm$/);
     assert.deepEqual(preview.test.script, ['./scripts/test']);
   });
 
