@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <iostream>
+#include <memory>
 
 #include "strata/db.hpp"
 #include "strata/error.hpp"
@@ -18,10 +20,49 @@
 namespace strata {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+std::int64_t ms_since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
 std::vector<ResolvedMigration> resolve_all(const Config& config) {
+  const auto start = Clock::now();
   ResolveOptions options;
   options.locations = config.locations;
-  return resolve_migrations(options);
+  std::vector<ResolvedMigration> resolved = resolve_migrations(options);
+  log::debug("Resolved " + std::to_string(resolved.size()) + " migrations", {{"duration_ms", ms_since(start)}});
+  return resolved;
+}
+
+std::unique_ptr<Session> connect(const Config& config) {
+  const auto start = Clock::now();
+  auto session = std::make_unique<Session>(config.connection);
+  log::debug("Connected to " + session->display(), {{"duration_ms", ms_since(start)}});
+  return session;
+}
+
+// Reading the files and connecting both wait on I/O, so they overlap: files in a thread of their
+// own while this one connects. A bad file is still the error reported, even when the database is
+// also unreachable, and the files are fully read before anything is sent to the database.
+std::pair<std::vector<ResolvedMigration>, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
+  auto files = std::async(std::launch::async, [&config] { return resolve_all(config); });
+  std::unique_ptr<Session> session;
+  try {
+    session = connect(config);
+  } catch (...) {
+    files.get();  // an input error wins over a connection error
+    throw;
+  }
+  return {files.get(), std::move(session)};
+}
+
+std::vector<AppliedMigration> load_history(const HistoryTable& history) {
+  const auto start = Clock::now();
+  std::vector<AppliedMigration> applied = history.load();
+  log::debug("Read " + std::to_string(applied.size()) + " rows of " + history.name().quoted(),
+             {{"duration_ms", ms_since(start)}});
+  return applied;
 }
 
 ReconcileOptions reconcile_options(const Config& config) {
@@ -101,16 +142,15 @@ void warn_ignored(const Reconciliation& rec) {
 
 int run_migrate(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<ResolvedMigration> resolved = resolve_all(config);
   const ReconcileOptions options = reconcile_options(config);
-
-  Session session(config.connection);
+  auto [resolved, connection] = resolve_and_connect(config);
+  Session& session = *connection;
   HistoryTable history(session, TableName{default_schema(config, session), config.table});
   const std::string schema_q = quote_ident(history.name().schema);
 
   // First look without the lock: when nothing is pending, a no-op run never waits on a busy lock.
   if (history.exists()) {
-    std::vector<AppliedMigration> applied = history.load();
+    std::vector<AppliedMigration> applied = load_history(history);
     Reconciliation rec = reconcile(resolved, applied, options);
     if (rec.failed) refuse_failed(*rec.failed, history.name().quoted());
     if (rec.pending.empty()) {
@@ -128,7 +168,7 @@ int run_migrate(const Config& config) {
     history.create();
   }
   // Another runner may have applied migrations while this one waited for the lock.
-  std::vector<AppliedMigration> applied = history.load();
+  std::vector<AppliedMigration> applied = load_history(history);
   Reconciliation rec = reconcile(resolved, applied, options);
   if (rec.failed) refuse_failed(*rec.failed, history.name().quoted());
   warn_ignored(rec);
@@ -162,12 +202,12 @@ int run_migrate(const Config& config) {
 }
 
 int run_info(const Config& config) {
-  const std::vector<ResolvedMigration> resolved = resolve_all(config);
   const ReconcileOptions options = reconcile_options(config);
-  Session session(config.connection);
+  auto [resolved, connection] = resolve_and_connect(config);
+  Session& session = *connection;
   HistoryTable history(session, TableName{default_schema(config, session), config.table});
   std::vector<AppliedMigration> applied;
-  if (history.exists()) applied = history.load();
+  if (history.exists()) applied = load_history(history);
   Reconciliation rec = reconcile(resolved, applied, options);
 
   if (config.output == OutputFormat::Json) {
