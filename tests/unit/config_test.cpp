@@ -13,39 +13,14 @@
 #include "strata/error.hpp"
 #include "strata/log.hpp"
 
+#include "capture.hpp"
+
 namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Capture {
- public:
-  explicit Capture(int fd) : fd_(fd), file_(std::tmpfile()) {
-    std::fflush(nullptr);
-    saved_ = dup(fd_);
-    dup2(fileno(file_), fd_);
-  }
-  ~Capture() { finish(); }
-  std::string finish() {
-    if (file_ == nullptr) return text_;
-    std::fflush(nullptr);
-    dup2(saved_, fd_);
-    close(saved_);
-    std::rewind(file_);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) text_.append(buf, n);
-    std::fclose(file_);
-    file_ = nullptr;
-    return text_;
-  }
-
- private:
-  int fd_;
-  int saved_ = -1;
-  std::FILE* file_;
-  std::string text_;
-};
+using test::Capture;
 
 class ConfigTest : public ::testing::Test {
  protected:

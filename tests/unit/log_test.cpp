@@ -10,47 +10,14 @@
 
 #include "strata/log.hpp"
 
+#include "capture.hpp"
+
 namespace strata::log {
 namespace {
 
 // Redirects a file descriptor into a temporary file. `peek` reads what has reached the file
 // without flushing anything, which is what a pipe reader would see.
-class Capture {
- public:
-  explicit Capture(int fd) : fd_(fd), file_(std::tmpfile()) {
-    std::fflush(nullptr);
-    saved_ = dup(fd_);
-    dup2(fileno(file_), fd_);
-  }
-  ~Capture() { finish(); }
-  std::string peek() const {
-    std::string text;
-    char buf[4096];
-    off_t offset = 0;
-    ssize_t n;
-    while ((n = pread(fileno(file_), buf, sizeof buf, offset)) > 0) {
-      text.append(buf, static_cast<std::size_t>(n));
-      offset += n;
-    }
-    return text;
-  }
-  std::string finish() {
-    if (file_ == nullptr) return text_;
-    std::fflush(nullptr);
-    text_ = peek();
-    dup2(saved_, fd_);
-    close(saved_);
-    std::fclose(file_);
-    file_ = nullptr;
-    return text_;
-  }
-
- private:
-  int fd_;
-  int saved_ = -1;
-  std::FILE* file_;
-  std::string text_;
-};
+using test::Capture;
 
 struct Output {
   std::string out, err;
