@@ -52,9 +52,16 @@ struct ResultGuard {
   ~ResultGuard() { libpq().PQclear(r); }
 };
 
-void forward_notice(void*, const char* message) {
-  // RAISE NOTICE and friends, shown the way Flyway shows them.
-  log::info("DB: " + trim(message));
+// RAISE NOTICE and friends, shown the way Flyway shows them ("DB: message"); a server WARNING
+// stays a warning.
+void forward_notice(void*, const PGresult* r) {
+  std::string message = field(r, PG_DIAG_MESSAGE_PRIMARY);
+  if (message.empty()) return;
+  if (field(r, PG_DIAG_SEVERITY_NONLOCALIZED) == "WARNING") {
+    log::warn("DB: " + message);
+  } else {
+    log::info("DB: " + message);
+  }
 }
 
 }  // namespace
@@ -92,7 +99,7 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     std::this_thread::sleep_for(wait);
     wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
   }
-  libpq().PQsetNoticeProcessor(impl_->conn, forward_notice, nullptr);
+  libpq().PQsetNoticeReceiver(impl_->conn, forward_notice, nullptr);
   impl_->cancel = libpq().PQgetCancel(impl_->conn);
   const char* u = libpq().PQuser(impl_->conn);
   const char* d = libpq().PQdb(impl_->conn);

@@ -30,7 +30,7 @@
   X(PQresultErrorField)           \
   X(PQresultStatus)               \
   X(PQserverVersion)              \
-  X(PQsetNoticeProcessor)         \
+  X(PQsetNoticeReceiver)          \
   X(PQstatus)                     \
   X(PQuser)
 
