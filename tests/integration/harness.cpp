@@ -87,7 +87,7 @@ int spawn(const std::vector<std::string>& args, const std::map<std::string, std:
 const Server& server() {
   static const Server s = [] {
     auto env = read_env_file(std::string(PGTEST_DIR) + "/env");
-    return Server{env["PGHOST"], env["PGPORT"], env["PGUSER"], env["STRATA_TEST_PASSWORD"]};
+    return Server{env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGTEST_PASSWORD"]};
   }();
   return s;
 }
