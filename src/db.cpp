@@ -23,6 +23,24 @@ std::string trim(std::string s) {
   return s;
 }
 
+// libpq explains over several lines ("...failed: Connection refused\n\tIs the server running...");
+// an error is one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty() && out.back() != ' ') out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 std::string field(const PGresult* r, int code) {
   const char* v = libpq().PQresultErrorField(r, code);
   return v ? std::string(v) : std::string();
@@ -30,7 +48,7 @@ std::string field(const PGresult* r, int code) {
 
 [[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
   if (libpq().PQstatus(conn) == CONNECTION_BAD) {
-    throw ConnectError("lost the connection to the database: " + trim(libpq().PQerrorMessage(conn)));
+    throw ConnectError("lost the connection to the database: " + one_line(trim(libpq().PQerrorMessage(conn))));
   }
   std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
   if (message.empty()) message = trim(libpq().PQerrorMessage(conn));
@@ -87,8 +105,7 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     }
     std::string reason = conn ? trim(libpq().PQerrorMessage(conn)) : "out of memory";
     libpq().PQfinish(conn);
-    // Keep libpq's multi-line explanations on one line for logs.
-    std::replace(reason.begin(), reason.end(), '\n', ' ');
+    reason = one_line(reason);
     if (attempt >= settings.connect_retries) {
       throw ConnectError("cannot connect to " + settings.display + ": " + reason);
     }

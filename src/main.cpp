@@ -116,6 +116,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (dynamic_cast<const CLI::RequiredError*>(&e) && app.remaining_size() > 0) {
+      std::cerr << "ERROR: unknown command '" << app.remaining().front() << "'; commands: migrate, info\n";
+      return 2;
+    }
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "harness.hpp"
@@ -41,6 +42,20 @@ TEST(Cli, MissingLocationExitsTwo) {
 TEST(Cli, UnknownFlagIsAUsageError) {
   RunResult r = run_strata({"migrate", "--no-such-flag"});
   EXPECT_EQ(r.exit_code, 2) << r.all();
+}
+
+TEST(Cli, UnknownCommandIsNamed) {
+  RunResult r = run_strata({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, ConnectErrorIsOneLine) {
+  TempDir dir;
+  RunResult r = run_strata({"info", "--url", "postgresql://someone@127.0.0.1:1/nope", "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 3) << r.all();
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.find('\t'), std::string::npos) << r.err;
 }
 
 TEST(Cli, CannotConnectExitsThreeWithoutThePassword) {
