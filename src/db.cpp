@@ -18,7 +18,7 @@
 namespace strata {
 namespace {
 
-std::string trim(std::string s) {
+std::string trim_trailing(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
   return s;
 }
@@ -48,10 +48,10 @@ std::string field(const PGresult* r, int code) {
 
 [[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
   if (libpq().PQstatus(conn) == CONNECTION_BAD) {
-    throw ConnectError("lost the connection to the database: " + one_line(trim(libpq().PQerrorMessage(conn))));
+    throw ConnectError("lost the connection to the database: " + one_line(trim_trailing(libpq().PQerrorMessage(conn))));
   }
   std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
-  if (message.empty()) message = trim(libpq().PQerrorMessage(conn));
+  if (message.empty()) message = trim_trailing(libpq().PQerrorMessage(conn));
   SqlError e(message);
   if (r) {
     e.sqlstate = field(r, PG_DIAG_SQLSTATE);
@@ -103,7 +103,7 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
       impl_->conn = conn;
       break;
     }
-    std::string reason = conn ? trim(libpq().PQerrorMessage(conn)) : "out of memory";
+    std::string reason = conn ? trim_trailing(libpq().PQerrorMessage(conn)) : "out of memory";
     libpq().PQfinish(conn);
     reason = one_line(reason);
     if (attempt >= settings.connect_retries) {

@@ -4,11 +4,11 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "strata/connection.hpp"  // callers reach make_connection_settings and redact_url here
 #include "strata/db.hpp"
 #include "strata/log.hpp"
 
@@ -54,16 +54,6 @@ Config load_config(const ConfigInputs& inputs);
 // The canonical key for any accepted spelling ("lock-wait-timeout", "LOCK_WAIT_TIMEOUT",
 // "lockWaitTimeout" -> "lockWaitTimeout"); empty when the key is unknown.
 std::string canonical_key(std::string_view key);
-
-// Connection string forms: postgresql://, postgres://, jdbc:postgresql://host:port/db?..., libpq
-// key=value, or empty (libpq's PG* variables and .pgpass). `user`/`password` override the URL's.
-// Throws ConfigError for a malformed URL (the message shows it redacted).
-ConnectionSettings make_connection_settings(std::string_view url,
-                                            const std::optional<std::string>& user,
-                                            const std::optional<std::string>& password);
-
-// `url` with any password (URI userinfo, ?password=, password=...) replaced by "***".
-std::string redact_url(std::string_view url);
 
 std::map<std::string, std::string> environment_map(char** envp);
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "strata/config.hpp"
+#include "strata/connection.hpp"
 #include "strata/error.hpp"
 #include "strata/log.hpp"
 
@@ -195,6 +195,15 @@ TEST_F(UrlTest, UserAndPasswordArgumentsOverrideTheUrls) {
 
 TEST_F(UrlTest, ApplicationNameKeptWhenGiven) {
   EXPECT_EQ(libpq_view(make("postgresql://h/db?application_name=ci").conninfo)["application_name"], "ci");
+}
+
+TEST_F(UrlTest, ConnectTimeoutOnlyWhereTheStringSetsNone) {
+  auto timeout_of = [](std::string_view url) {
+    return libpq_view(make_connection_settings(url, std::nullopt, std::nullopt, "9").conninfo)["connect_timeout"];
+  };
+  EXPECT_EQ(timeout_of("postgresql://h/db"), "9");
+  EXPECT_EQ(timeout_of("postgresql://h/db?connect_timeout=4"), "4");
+  EXPECT_EQ(timeout_of("host=h connect_timeout=4"), "4");
 }
 
 TEST_F(UrlTest, PasswordIsRegisteredAsSecret) {
