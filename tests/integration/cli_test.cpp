@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 
 #include "harness.hpp"
@@ -151,6 +152,33 @@ TEST(Cli, ConfigFileEnvironments) {
   RunResult bad = run_strata({"migrate", "-c", cfg.string(), "-e", "qa"});
   EXPECT_EQ(bad.exit_code, 2) << bad.all();
   EXPECT_NE(bad.err.find("qa"), std::string::npos) << bad.err;
+}
+
+TEST(Cli, PgpassSuppliesThePassword) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  auto pgpass = dir.write("pgpass", "127.0.0.1:" + server().port + ":*:" + server().user + ":" + server().password + "\n");
+  std::filesystem::permissions(pgpass, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()},
+                           {{"PGPASSWORD", ""}, {"PGPASSFILE", pgpass.string()}});
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(r.all().find(server().password), std::string::npos) << r.all();
+}
+
+TEST(Cli, QuietKeepsOnlyProblemsAndVerboseAddsTimings) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  RunResult quiet = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--quiet"});
+  EXPECT_EQ(quiet.exit_code, 0) << quiet.all();
+  EXPECT_EQ(quiet.all(), "");
+  dir.write("V2__b.sql", "CREATE TABLE b (id int);\n");
+  RunResult verbose = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--verbose"});
+  EXPECT_EQ(verbose.exit_code, 0) << verbose.all();
+  EXPECT_NE(verbose.all().find("Resolved 2 migrations"), std::string::npos) << verbose.all();
+  EXPECT_NE(verbose.all().find("Successfully applied 1 migration"), std::string::npos) << verbose.all();
 }
 
 TEST(Cli, VersionAndHelp) {
