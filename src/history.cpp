@@ -78,10 +78,19 @@ void HistoryTable::create() {
 }
 
 std::vector<AppliedMigration> HistoryTable::load() const {
-  Rows rows = session_.query(
-      "SELECT installed_rank, version, description, type, script, checksum, installed_by, "
-      "to_char(installed_on, 'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
-      name_.quoted() + " ORDER BY installed_rank");
+  Rows rows;
+  try {
+    rows = session_.query(
+        "SELECT installed_rank, version, description, type, script, checksum, installed_by, "
+        "to_char(installed_on, 'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
+        name_.quoted() + " ORDER BY installed_rank");
+  } catch (const SqlError& e) {
+    // A table of that name that is not Flyway 5+'s history (or one we may not read).
+    ValidationFailed failure("cannot read the schema history " + name_.quoted() + ": " + e.what() +
+                             "; is it a Flyway 5 or later history table?");
+    failure.sqlstate = e.sqlstate;
+    throw failure;
+  }
   std::vector<AppliedMigration> out;
   out.reserve(rows.size());
   for (auto& r : rows) {

@@ -122,5 +122,20 @@ TEST(FlywayHistory, InfoTableShowsStates) {
   EXPECT_NE(r.out.find("create users"), std::string::npos) << r.out;
 }
 
+TEST(FlywayHistory, ATableOfAnotherShapeIsAClearErrorAndIsLeftAlone) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  // Flyway 3's layout: version_rank instead of installed_rank.
+  db.session().exec("CREATE TABLE flyway_schema_history (version_rank int, version varchar(50), success boolean)");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("cannot read the schema history \"public\".\"flyway_schema_history\""), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("installed_rank"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "0");
+}
+
 }  // namespace
 }  // namespace strata::test
