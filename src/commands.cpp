@@ -165,7 +165,7 @@ int run_migrate(const Config& config) {
                      config.lock_wait_timeout);
   if (!history.exists()) {
     log::info("Creating Schema History table " + history.name().quoted() + " ...");
-    history.create();
+    history.create(config.schemas);
   }
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(history);

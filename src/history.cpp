@@ -1,5 +1,7 @@
 #include "strata/history.hpp"
 
+#include <algorithm>
+
 #include "strata/db.hpp"
 #include "strata/error.hpp"
 
@@ -23,8 +25,8 @@ std::string fit_script(const std::string& script) {
   return "..." + script.substr(3, 997);
 }
 
-bool HistoryTable::schema_exists() const {
-  return !session_.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {name_.schema}).empty();
+bool HistoryTable::schema_exists(const std::string& schema) const {
+  return !session_.query("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {schema}).empty();
 }
 
 bool HistoryTable::exists() const {
@@ -35,13 +37,20 @@ bool HistoryTable::exists() const {
               .empty();
 }
 
-void HistoryTable::create() {
+void HistoryTable::create(const std::vector<std::string>& schemas) {
   if (exists()) return;
   const std::string t = name_.quoted();
-  const bool create_schema = !schema_exists();
+  std::vector<std::string> wanted{name_.schema};
+  for (const std::string& s : schemas) {
+    if (std::find(wanted.begin(), wanted.end(), s) == wanted.end()) wanted.push_back(s);
+  }
+  std::vector<std::string> missing;
+  for (const std::string& s : wanted) {
+    if (!schema_exists(s)) missing.push_back(s);
+  }
   session_.exec("BEGIN");
   try {
-    if (create_schema) session_.exec("CREATE SCHEMA " + quote_ident(name_.schema));
+    for (const std::string& s : missing) session_.exec("CREATE SCHEMA " + quote_ident(s));
     // Flyway's PostgreSQL DDL, column for column, so either tool can read what the other wrote.
     session_.exec("CREATE TABLE " + t +
                   " (\n"
@@ -59,13 +68,18 @@ void HistoryTable::create() {
     session_.exec("ALTER TABLE " + t + " ADD CONSTRAINT " + quote_ident(name_.table + "_pk") +
                   " PRIMARY KEY (\"installed_rank\")");
     session_.exec("CREATE INDEX " + quote_ident(name_.table + "_s_idx") + " ON " + t + " (\"success\")");
-    if (create_schema) {
-      // Flyway records a schema it created itself in a rank-0 row, so `clean` knows to drop it.
+    if (!missing.empty()) {
+      // Flyway records the schemas it created itself in a rank-0 row, so `clean` knows to drop them.
+      std::string created;
+      for (const std::string& s : missing) {
+        if (!created.empty()) created += ',';
+        created += quote_ident(s);
+      }
       session_.query("INSERT INTO " + t +
                          " (installed_rank, version, description, type, script, checksum, installed_by, "
                          "execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', "
                          "$1, NULL, current_user, 0, true)",
-                     {quote_ident(name_.schema)});
+                     {created});
     }
     session_.exec("COMMIT");
   } catch (...) {

@@ -44,11 +44,12 @@ class HistoryTable {
 
   const TableName& name() const { return name_; }
 
-  bool schema_exists() const;
+  bool schema_exists(const std::string& schema) const;
   bool exists() const;
-  // Creates the schema (when missing) and the table with Flyway's DDL. When it created the
-  // schema, records that in the rank-0 SCHEMA row as Flyway does. Idempotent.
-  void create();
+  // Creates the missing ones of `schemas` (the history's own schema always counts) and the table
+  // with Flyway's DDL. The schemas it created are recorded in the rank-0 SCHEMA row, quoted and
+  // comma-joined, as Flyway records them. Idempotent.
+  void create(const std::vector<std::string>& schemas = {});
 
   // All rows ordered by installed_rank.
   std::vector<AppliedMigration> load() const;

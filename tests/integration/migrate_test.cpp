@@ -181,6 +181,26 @@ TEST(Migrate, MissingSchemaIsCreatedAndRecordedAsFlywayDoes) {
   EXPECT_EQ(db.scalar("SELECT version FROM \"App Data\".flyway_schema_history WHERE installed_rank = 1"), "1");
 }
 
+TEST(Migrate, EveryMissingSchemaIsCreatedAndListedInTheSchemaRow) {
+  TestDatabase db;
+  db.session().exec("CREATE SCHEMA existing");
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  RunResult r = run_strata(
+      {"migrate", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app,existing,audit"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT script FROM app.flyway_schema_history WHERE installed_rank = 0"), "\"app\",\"audit\"");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname IN ('app', 'existing', 'audit')"), "3");
+}
+
+TEST(Migrate, NoSchemaRowWhenTheSchemaAlreadyExisted) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  ASSERT_EQ(run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()}).exit_code, 0);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE type = 'SCHEMA'"), "0");
+}
+
 TEST(Migrate, CustomTableName) {
   TestDatabase db;
   TempDir dir;
