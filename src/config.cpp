@@ -23,9 +23,15 @@ namespace {
 
 enum class Kind { String, List, Bool, Int, Count, Duration, LogFormat, OutputType };
 
+// Whether strata acts on a setting yet. Flyway settings that a later feature implements are
+// accepted (so existing Flyway configuration loads) but named in a warning when given, rather
+// than silently doing nothing.
+enum class Effect { Applied, NotYet };
+
 struct KeySpec {
   std::string_view name;  // Flyway's property name, the canonical key
   Kind kind;
+  Effect effect = Effect::Applied;
 };
 
 constexpr KeySpec kSettings[] = {
@@ -49,24 +55,24 @@ constexpr KeySpec kSettings[] = {
     {"verbose", Kind::Bool},
     {"environment", Kind::String},
     {"configFiles", Kind::String},
-    {"validateOnMigrate", Kind::Bool},
-    {"placeholderReplacement", Kind::Bool},
-    {"placeholderPrefix", Kind::String},
-    {"placeholderSuffix", Kind::String},
-    {"baselineOnMigrate", Kind::Bool},
-    {"baselineVersion", Kind::String},
-    {"baselineDescription", Kind::String},
-    {"cleanDisabled", Kind::Bool},
-    {"ignoreMigrationPatterns", Kind::List},
-    {"mixed", Kind::Bool},
-    {"group", Kind::Bool},
-    {"sqlMigrationPrefix", Kind::String},
-    {"repeatableSqlMigrationPrefix", Kind::String},
-    {"sqlMigrationSeparator", Kind::String},
-    {"sqlMigrationSuffixes", Kind::List},
-    {"createSchemas", Kind::Bool},
-    {"encoding", Kind::String},
-    {"lockRetryCount", Kind::Int},
+    {"validateOnMigrate", Kind::Bool, Effect::NotYet},
+    {"placeholderReplacement", Kind::Bool, Effect::NotYet},
+    {"placeholderPrefix", Kind::String, Effect::NotYet},
+    {"placeholderSuffix", Kind::String, Effect::NotYet},
+    {"baselineOnMigrate", Kind::Bool, Effect::NotYet},
+    {"baselineVersion", Kind::String, Effect::NotYet},
+    {"baselineDescription", Kind::String, Effect::NotYet},
+    {"cleanDisabled", Kind::Bool, Effect::NotYet},
+    {"ignoreMigrationPatterns", Kind::List, Effect::NotYet},
+    {"mixed", Kind::Bool, Effect::NotYet},
+    {"group", Kind::Bool, Effect::NotYet},
+    {"sqlMigrationPrefix", Kind::String, Effect::NotYet},
+    {"repeatableSqlMigrationPrefix", Kind::String, Effect::NotYet},
+    {"sqlMigrationSeparator", Kind::String, Effect::NotYet},
+    {"sqlMigrationSuffixes", Kind::List, Effect::NotYet},
+    {"createSchemas", Kind::Bool, Effect::NotYet},
+    {"encoding", Kind::String, Effect::NotYet},
+    {"lockRetryCount", Kind::Int, Effect::NotYet},
 };
 
 // Spellings that are not a mere re-casing of the canonical name.
@@ -556,8 +562,17 @@ Config load_config(const ConfigInputs& inputs) {
   config.environment_protected = environment_protected;
   config.validate_on_migrate = flag("validateOnMigrate", config.validate_on_migrate);
 
+  bool placeholders_warned = false;
   for (const auto& [key, s] : merged) {
-    if (is_placeholder_key(key)) config.placeholders[key.substr(kPlaceholderPrefix.size())] = s.value;
+    if (is_placeholder_key(key)) {
+      config.placeholders[key.substr(kPlaceholderPrefix.size())] = s.value;
+      if (!placeholders_warned) {
+        log::warn("placeholders (" + s.origin + ") are not replaced by this version of strata yet; they have no effect");
+        placeholders_warned = true;
+      }
+    } else if (const KeySpec* spec = find_spec(key); spec && spec->effect == Effect::NotYet) {
+      log::warn("setting '" + key + "' (" + s.origin + ") is not supported by this version of strata yet; it has no effect");
+    }
     config.settings[key] = s.value;
   }
   return config;

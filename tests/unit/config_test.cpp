@@ -451,6 +451,17 @@ TEST_F(ConfigTest, UnknownEnvironmentVariables) {
   EXPECT_NE(out.find("STRATA_LOCK_WAIT_TIMOUT"), std::string::npos) << out;
 }
 
+TEST_F(ConfigTest, SettingsWithoutEffectYetAreNamedInAWarning) {
+  in_.env = {{"FLYWAY_BASELINE_ON_MIGRATE", "true"}, {"FLYWAY_PLACEHOLDERS_OWNER", "x"}, {"FLYWAY_TABLE", "hist"}};
+  Capture err(STDERR_FILENO);
+  Config c = load();
+  std::string out = err.finish();
+  EXPECT_EQ(c.table, "hist");
+  EXPECT_NE(out.find("'baselineOnMigrate' (environment variable FLYWAY_BASELINE_ON_MIGRATE)"), std::string::npos) << out;
+  EXPECT_NE(out.find("placeholders (environment variable FLYWAY_PLACEHOLDERS_OWNER)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("table"), std::string::npos) << out;
+}
+
 TEST_F(ConfigTest, ConnectionFromLayers) {
   write("strata.yaml", "url: jdbc:postgresql://db.example:5432/app?user=yaml_user\n");
   in_.env = {{"FLYWAY_USER", "env_user"}, {"FLYWAY_PASSWORD", "Env-Pw-1"}};
