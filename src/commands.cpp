@@ -220,7 +220,8 @@ int run_info(const Config& config) {
         {history.name().schema});
     context.all_schemas_empty = !r.empty() && r[0][0].value_or("f") == "t";
     context.timestamp = utc_timestamp();
-    std::cout << info_json(context, rec) << '\n';
+    // Under --log-format json every line of output is one JSON object.
+    std::cout << info_json(context, rec, log::format() == log::Format::Json ? -1 : 2) << '\n';
   } else {
     print_info_table(std::cout, rec);
   }

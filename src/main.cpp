@@ -66,8 +66,8 @@ void print_error(const strata::Error& e, bool json_output) {
     message = where + ": " + message;
   }
   if (!e.sqlstate.empty()) message += " (SQLSTATE " + e.sqlstate + ")";
-  if (json_output) std::cout << redact(strata::error_json(e)) << std::endl;
   if (strata::log::format() == strata::log::Format::Json) {
+    // One JSON object per line: the error line below carries all of Flyway's error document.
     strata::log::error(message, {{"error_kind", strata::kind_name(e.kind())},
                                  {"file", e.file},
                                  {"line", e.line},
@@ -78,6 +78,7 @@ void print_error(const strata::Error& e, bool json_output) {
                                  {"exit_code", strata::exit_code(e)}});
     return;
   }
+  if (json_output) std::cout << redact(strata::error_json(e)) << std::endl;
   strata::log::error(message);
   // The error is the line above; DETAIL and HINT follow it the way psql shows them.
   if (!e.detail.empty()) std::cerr << redact("  DETAIL: " + e.detail) << '\n';

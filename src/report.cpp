@@ -191,7 +191,7 @@ void print_info_table(std::ostream& out, const Reconciliation& reconciliation) {
   render_table(out, rows);
 }
 
-std::string info_json(const InfoContext& context, const Reconciliation& reconciliation) {
+std::string info_json(const InfoContext& context, const Reconciliation& reconciliation, int indent) {
   ordered_json doc = ordered_json::object();
   doc["schemaVersion"] = reconciliation.current ? ordered_json(reconciliation.current->text()) : ordered_json(nullptr);
   doc["schemaName"] = context.schema_name;
@@ -227,7 +227,7 @@ std::string info_json(const InfoContext& context, const Reconciliation& reconcil
   doc["exception"] = nullptr;
   doc["licenseFailed"] = false;
   // Replace, not throw, on bytes that are not UTF-8: a report must always come out.
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string error_json(const Error& error) {

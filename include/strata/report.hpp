@@ -20,8 +20,9 @@ struct InfoContext {
 // Flyway 10: Category | Version | Description | Type | Installed On | State | Undoable.
 void print_info_table(std::ostream& out, const Reconciliation& reconciliation);
 
-// Flyway's `info -outputType=json` document (InfoResult field names).
-std::string info_json(const InfoContext& context, const Reconciliation& reconciliation);
+// Flyway's `info -outputType=json` document (InfoResult field names), indented as Flyway prints
+// it, or on one line (`indent` < 0) where output is read as one JSON object per line.
+std::string info_json(const InfoContext& context, const Reconciliation& reconciliation, int indent = 2);
 
 // {"error": {"errorCode": ..., "message": ...}}
 std::string error_json(const Error& error);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 #include "harness.hpp"
 #include "strata/checksum.hpp"
 
@@ -107,6 +109,24 @@ TEST(FlywayHistory, InfoJsonReportsFlywayStates) {
   EXPECT_EQ(state_by_key["1.1|users index"], "Success");
   EXPECT_EQ(state_by_key["2|add email"], "Pending");
   EXPECT_EQ(state_by_key["|user view"], "Success");
+}
+
+TEST(FlywayHistory, InfoJsonIsOneLineUnderJsonLogs) {
+  TestDatabase db;
+  TempDir dir;
+  write_files(dir);
+  write_flyway_history(db, dir);
+  RunResult r = run_strata({"info", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app",
+                            "--output", "json", "--log-format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  std::istringstream lines(r.out);
+  std::string line;
+  bool found = false;
+  while (std::getline(lines, line)) {
+    nlohmann::json j = nlohmann::json::parse(line);
+    if (j.contains("migrations")) found = true;
+  }
+  EXPECT_TRUE(found) << r.out;
 }
 
 TEST(FlywayHistory, InfoTableShowsStates) {
