@@ -105,7 +105,12 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
     }
     AppliedOutcome outcome{&m, since(start)};
     result.applied.push_back(outcome);
-    log::debug("Applied " + m.script, {{"migration", m.script}, {"duration_ms", static_cast<std::int64_t>(outcome.duration.count())}});
+    // Machines reading JSON logs get each migration's duration; people get Flyway's text.
+    log::write(log::format() == log::Format::Json ? log::Level::Info : log::Level::Debug,
+               "Applied migration " + m.script,
+               {{"migration", m.script},
+                {"version", m.version ? m.version->text() : std::string()},
+                {"duration_ms", static_cast<std::int64_t>(outcome.duration.count())}});
     if (on_applied) on_applied(outcome);
   }
   result.total = since(run_start);

@@ -105,6 +105,7 @@ TEST(Cli, JsonLogLinesCarryLevelAndFields) {
   std::string line;
   int errors = 0;
   int infos = 0;
+  int applied = 0;
   while (std::getline(lines, line)) {
     nlohmann::json j = nlohmann::json::parse(line);  // every line is one JSON object
     ASSERT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
@@ -115,9 +116,15 @@ TEST(Cli, JsonLogLinesCarryLevelAndFields) {
       EXPECT_NE(j["file"].get<std::string>().find("V2__b.sql"), std::string::npos) << line;
     }
     if (j["level"] == "info") ++infos;
+    if (j["msg"] == "Applied migration V1__a.sql") {
+      ++applied;
+      EXPECT_EQ(j["version"], "1") << line;
+      EXPECT_TRUE(j["duration_ms"].is_number_integer()) << line;
+    }
   }
   EXPECT_EQ(errors, 1);
   EXPECT_GE(infos, 1);
+  EXPECT_EQ(applied, 1);
 }
 
 TEST(Cli, ConfigFromEnvironmentVariables) {
