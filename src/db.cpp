@@ -48,7 +48,9 @@ std::string field(const PGresult* r, int code) {
 
 [[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
   if (libpq().PQstatus(conn) == CONNECTION_BAD) {
-    throw ConnectError("lost the connection to the database: " + one_line(trim_trailing(libpq().PQerrorMessage(conn))));
+    ConnectError lost("lost the connection to the database: " + one_line(trim_trailing(libpq().PQerrorMessage(conn))));
+    if (r) lost.sqlstate = field(r, PG_DIAG_SQLSTATE);
+    throw lost;
   }
   std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
   if (message.empty()) message = trim_trailing(libpq().PQerrorMessage(conn));
@@ -57,7 +59,7 @@ std::string field(const PGresult* r, int code) {
     e.sqlstate = field(r, PG_DIAG_SQLSTATE);
     e.detail = field(r, PG_DIAG_MESSAGE_DETAIL);
     e.hint = field(r, PG_DIAG_MESSAGE_HINT);
-    e.context = field(r, PG_DIAG_CONTEXT);
+    e.context = one_line(field(r, PG_DIAG_CONTEXT));
     std::string pos = field(r, PG_DIAG_STATEMENT_POSITION);
     if (!pos.empty()) e.position = std::atoi(pos.c_str());
   }
@@ -113,7 +115,11 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     log::warn("cannot connect to " + settings.display + " (" + reason + "); retrying in " +
                   std::to_string(wait.count()) + "s",
               {{"attempt", attempt}, {"of", settings.connect_retries}});
-    std::this_thread::sleep_for(wait);
+    // In slices, so Ctrl-C or SIGTERM during a long back-off is acted on at once.
+    for (auto slept = std::chrono::milliseconds(0); slept < wait; slept += std::chrono::milliseconds(100)) {
+      throw_if_interrupted();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
   }
   libpq().PQsetNoticeReceiver(impl_->conn, forward_notice, nullptr);
@@ -132,6 +138,9 @@ Session::~Session() {
 }
 
 void Session::exec(std::string_view sql) {
+  // A signal is acted on before anything new is sent; a statement that has already succeeded
+  // (a COMMIT above all) is never reported as interrupted.
+  throw_if_interrupted();
   std::string text(sql);
   set_active_cancel(impl_->cancel);
   PGresult* r = libpq().PQexec(impl_->conn, text.c_str());
@@ -141,12 +150,17 @@ void Session::exec(std::string_view sql) {
     case PGRES_COMMAND_OK:
     case PGRES_TUPLES_OK:
     case PGRES_EMPTY_QUERY:
-      throw_if_interrupted();
       return;
     case PGRES_COPY_IN:
     case PGRES_COPY_OUT: {
-      // End the copy so the connection stays usable, then refuse.
-      libpq().PQputCopyEnd(impl_->conn, "COPY is not supported in this position");
+      // Finish the copy so the connection stays usable, then refuse. COPY OUT has to be drained:
+      // until then every PQgetResult reports COPY OUT again.
+      if (libpq().PQresultStatus(r) == PGRES_COPY_IN) {
+        libpq().PQputCopyEnd(impl_->conn, "COPY is not supported in migrations yet");
+      } else {
+        char* row = nullptr;
+        while (libpq().PQgetCopyData(impl_->conn, &row, 0) > 0) libpq().PQfreemem(row);
+      }
       while (PGresult* rest = libpq().PQgetResult(impl_->conn)) libpq().PQclear(rest);
       SqlError e("COPY ... FROM STDIN / TO STDOUT is not supported in migrations yet");
       e.sqlstate = "0A000";
@@ -158,6 +172,7 @@ void Session::exec(std::string_view sql) {
 }
 
 Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
+  throw_if_interrupted();
   std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());
@@ -169,7 +184,6 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   ResultGuard guard{r};
   ExecStatusType status = r ? libpq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
-  throw_if_interrupted();
   Rows rows;
   const int n = libpq().PQntuples(r);
   const int m = libpq().PQnfields(r);
@@ -187,6 +201,14 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::string Session::literal(std::string_view text) const {
+  char* escaped = libpq().PQescapeLiteral(impl_->conn, text.data(), text.size());
+  if (!escaped) throw SqlError("cannot quote a value: " + one_line(trim_trailing(libpq().PQerrorMessage(impl_->conn))));
+  std::string out(escaped);
+  libpq().PQfreemem(escaped);
+  return out;
 }
 
 std::string Session::user() const { return impl_->user; }

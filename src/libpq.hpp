@@ -14,12 +14,14 @@
   X(PQconninfoParse)              \
   X(PQdb)                         \
   X(PQerrorMessage)               \
+  X(PQescapeLiteral)              \
   X(PQexec)                       \
   X(PQexecParams)                 \
   X(PQfinish)                     \
   X(PQfreeCancel)                 \
   X(PQfreemem)                    \
   X(PQgetCancel)                  \
+  X(PQgetCopyData)                \
   X(PQgetResult)                  \
   X(PQgetisnull)                  \
   X(PQgetlength)                  \

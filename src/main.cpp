@@ -75,6 +75,7 @@ void print_error(const strata::Error& e, bool json_output) {
                                  {"sqlstate", e.sqlstate},
                                  {"detail", e.detail},
                                  {"hint", e.hint},
+                                 {"context", e.context},
                                  {"exit_code", strata::exit_code(e)}});
     return;
   }
@@ -83,6 +84,7 @@ void print_error(const strata::Error& e, bool json_output) {
   // The error is the line above; DETAIL and HINT follow it the way psql shows them.
   if (!e.detail.empty()) std::cerr << redact("  DETAIL: " + e.detail) << '\n';
   if (!e.hint.empty()) std::cerr << redact("  HINT: " + e.hint) << '\n';
+  if (!e.context.empty()) std::cerr << redact("  CONTEXT: " + e.context) << '\n';
   std::cerr.flush();
 }
 

@@ -33,6 +33,9 @@ class Session {
   // Runs one parameterised statement and returns its rows; throws SqlError.
   Rows query(std::string_view sql, const std::vector<Value>& params = {});
 
+  // `text` as an SQL string literal, escaped for this connection's encoding and settings.
+  std::string literal(std::string_view text) const;
+
   std::string user() const;      // the session user
   std::string database() const;  // the database name
   int server_version() const;    // e.g. 150004

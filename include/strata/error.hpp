@@ -34,6 +34,7 @@ class Error : public std::runtime_error {
   std::string sqlstate;
   std::string detail;
   std::string hint;
+  std::string context;  // where inside a function or DO block the server was (PL/pgSQL CONTEXT)
   // Signal number for Interrupted.
   int signal = 0;
 
@@ -64,7 +65,6 @@ class SqlError : public Error {
  public:
   explicit SqlError(const std::string& message) : Error(ErrorKind::Sql, message) {}
   int position = 0;
-  std::string context;
 };
 
 class Interrupted : public Error {
