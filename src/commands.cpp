@@ -1,5 +1,6 @@
 #include "strata/commands.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -86,16 +87,50 @@ std::string default_schema(const Config& config, Session& session) {
 }
 
 // Flyway puts the default schema in front of the session's search_path for migrations, so
-// unqualified names land there while objects in the rest of the path stay visible.
-void use_default_schema(Session& session, const std::string& schema) {
+// unqualified names land there while objects in the rest of the path stay visible. Returns the
+// search_path that migrations start from.
+std::string use_default_schema(Session& session, const std::string& schema) {
   Rows r = session.query("SHOW search_path");
   std::string original = r.empty() ? std::string() : r[0][0].value_or("");
   const std::string quoted = quote_ident(schema);
   if (original == schema || original == quoted || original.starts_with(schema + ",") ||
       original.starts_with(quoted + ",")) {
-    return;
+    return original;
   }
-  session.query("SELECT set_config('search_path', $1, false)", {original.empty() ? quoted : quoted + "," + original});
+  std::string path = original.empty() ? quoted : quoted + "," + original;
+  session.query("SELECT set_config('search_path', $1, false)", {path});
+  return path;
+}
+
+// Flyway refuses to migrate a schema that already holds objects but no history: running V1 there
+// would run it against a database it never created. (baseline is the way in.)
+void refuse_unmanaged_schemas(Session& session, const HistoryTable& history, const Config& config) {
+  std::vector<std::string> schemas{history.name().schema};
+  for (const std::string& s : config.schemas) {
+    if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
+  }
+  std::string non_empty;
+  for (const std::string& schema : schemas) {
+    // Tables, views, sequences, functions and types, leaving out what extensions own.
+    Rows r = session.query(
+        "SELECT EXISTS ("
+        " SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
+        " UNION ALL SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = $1"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        " UNION ALL SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+        " WHERE n.nspname = $1 AND t.typtype IN ('d', 'e', 'r', 'm')"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))",
+        {schema});
+    if (!r.empty() && r[0][0].value_or("f") == "t") non_empty += (non_empty.empty() ? "" : ", ") + quote_ident(schema);
+  }
+  if (non_empty.empty()) return;
+  ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " +
+                     history.name().quoted() + "; strata will not run migrations against objects it did not create");
+  e.hint = "baseline the existing schema first (as with Flyway's baseline), or point strata at an empty schema";
+  throw e;
 }
 
 std::string format_duration(std::chrono::milliseconds ms) {
@@ -163,9 +198,13 @@ int run_migrate(const Config& config) {
 
   MigrationLock lock(config.connection, flyway_lock_key(history.name().quoted()), history.name().quoted(),
                      config.lock_wait_timeout);
+  // Flyway's installed_by default and the role every migration starts as.
+  const std::string original_role = session.query("SELECT current_user")[0][0].value_or(session.user());
+  const std::string installed_by = config.installed_by.empty() ? original_role : config.installed_by;
   if (!history.exists()) {
+    refuse_unmanaged_schemas(session, history, config);
     log::info("Creating Schema History table " + history.name().quoted() + " ...");
-    history.create(config.schemas);
+    history.create(config.schemas, installed_by);
   }
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(history);
@@ -180,9 +219,11 @@ int run_migrate(const Config& config) {
     return 0;
   }
 
-  use_default_schema(session, history.name().schema);
+  const std::string search_path = use_default_schema(session, history.name().schema);
   ExecuteOptions exec_options;
-  exec_options.installed_by = config.installed_by.empty() ? session.user() : config.installed_by;
+  exec_options.installed_by = installed_by;
+  exec_options.session_reset = "SET ROLE " + quote_ident(original_role) + "; SELECT set_config('search_path', " +
+                               session.literal(search_path) + ", false)";
   ExecutionResult result = execute_plan(session, history, rec.pending, exec_options);
 
   std::optional<Version> now_at = rec.current;

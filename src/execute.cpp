@@ -36,6 +36,7 @@ MigrationFailed migration_error(const ResolvedMigration& m, std::string_view tex
   failure.sqlstate = e.sqlstate;
   failure.detail = e.detail;
   failure.hint = e.hint;
+  failure.context = e.context;
   if (statement) {
     std::size_t offset = statement->offset + byte_offset_of_char(statement->sql, e.position);
     TextPosition pos = position_at(text, offset);
@@ -77,9 +78,10 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
                 {{"migration", m.script}});
     }
     const auto start = Clock::now();
-    session.exec("BEGIN");
     const Statement* current = nullptr;
+    bool committing = false;
     try {
+      session.exec(options.session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + options.session_reset);
       for (const Statement& s : scripts[i].statements) {
         current = &s;
         session.exec(s.sql);
@@ -94,11 +96,22 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       row.installed_by = options.installed_by;
       row.execution_time = static_cast<int>(since(start).count());
       row.success = true;
-      history.append(row);
-      session.exec("COMMIT");
+      // One round trip: the reset, the history row and the COMMIT.
+      std::string finish = options.session_reset.empty() ? std::string() : options.session_reset + "; ";
+      finish += history.append_statement(row) + "; COMMIT";
+      committing = true;
+      session.exec(finish);
     } catch (const SqlError& e) {
       rollback_quietly(session);
       throw migration_error(m, text, current, e);
+    } catch (const ConnectError& e) {
+      ConnectError lost(std::string(e.what()) + (committing
+          ? "; it happened while committing " + m.script + ", so it may or may not be applied: run `strata info`"
+          : "; " + m.script + " was not committed, so the server rolled it back"));
+      lost.file = m.path.string();
+      lost.sqlstate = e.sqlstate;
+      if (current) lost.line = position_at(text, current->offset).line;
+      throw lost;
     } catch (...) {
       rollback_quietly(session);
       throw;

@@ -14,15 +14,47 @@ std::optional<Version> AppliedMigration::parsed_version() const {
   return Version::parse(*version);
 }
 
+namespace {
+
+// Flyway measures in Java chars (UTF-16 code units); strata keeps UTF-8, so it counts the same
+// units and only ever cuts between whole characters.
+std::size_t utf8_length(unsigned char lead) {
+  return lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : 4;
+}
+
+std::size_t utf16_units(std::string_view s) {
+  std::size_t units = 0;
+  for (std::size_t i = 0; i < s.size(); i += utf8_length(static_cast<unsigned char>(s[i]))) {
+    units += utf8_length(static_cast<unsigned char>(s[i])) == 4 ? 2 : 1;
+  }
+  return units;
+}
+
+// Byte offset just after the first `units` UTF-16 units (or before a character that would cross it).
+std::size_t byte_offset_after_units(std::string_view s, std::size_t units) {
+  std::size_t i = 0;
+  std::size_t counted = 0;
+  while (i < s.size()) {
+    std::size_t len = utf8_length(static_cast<unsigned char>(s[i]));
+    std::size_t w = len == 4 ? 2 : 1;
+    if (counted + w > units) break;
+    counted += w;
+    i += len;
+  }
+  return std::min(i, s.size());
+}
+
+}  // namespace
+
 std::string fit_description(const std::string& description) {
-  // Flyway counts Java chars; for the ASCII descriptions file names give, bytes are the same.
-  if (description.size() <= 200) return description;
-  return description.substr(0, 197) + "...";
+  if (utf16_units(description) <= 200) return description;
+  return description.substr(0, byte_offset_after_units(description, 197)) + "...";
 }
 
 std::string fit_script(const std::string& script) {
-  if (script.size() <= 1000) return script;
-  return "..." + script.substr(3, 997);
+  if (utf16_units(script) <= 1000) return script;
+  const std::size_t from = byte_offset_after_units(script, 3);
+  return "..." + script.substr(from, byte_offset_after_units(script, 1000) - from);
 }
 
 bool HistoryTable::schema_exists(const std::string& schema) const {
@@ -37,7 +69,7 @@ bool HistoryTable::exists() const {
               .empty();
 }
 
-void HistoryTable::create(const std::vector<std::string>& schemas) {
+void HistoryTable::create(const std::vector<std::string>& schemas, const std::string& installed_by) {
   if (exists()) return;
   const std::string t = name_.quoted();
   std::vector<std::string> wanted{name_.schema};
@@ -78,8 +110,8 @@ void HistoryTable::create(const std::vector<std::string>& schemas) {
       session_.query("INSERT INTO " + t +
                          " (installed_rank, version, description, type, script, checksum, installed_by, "
                          "execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', "
-                         "$1, NULL, current_user, 0, true)",
-                     {created});
+                         "$1, NULL, COALESCE($2, current_user), 0, true)",
+                     {created, installed_by.empty() ? Value() : Value(installed_by)});
     }
     session_.exec("COMMIT");
   } catch (...) {
@@ -96,7 +128,10 @@ std::vector<AppliedMigration> HistoryTable::load() const {
   try {
     rows = session_.query(
         "SELECT installed_rank, version, description, type, script, checksum, installed_by, "
-        "to_char(installed_on, 'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
+        // installed_on is a local time of the writing session's TimeZone (now() into TIMESTAMP);
+        // read in this session's zone, it comes back as UTC.
+        "to_char((installed_on AT TIME ZONE current_setting('TimeZone')) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
         name_.quoted() + " ORDER BY installed_rank");
   } catch (const SqlError& e) {
     // A table of that name that is not Flyway 5+'s history (or one we may not read).
@@ -124,15 +159,17 @@ std::vector<AppliedMigration> HistoryTable::load() const {
   return out;
 }
 
-void HistoryTable::append(const AppliedMigration& row) {
-  session_.query("INSERT INTO " + name_.quoted() +
-                     " (installed_rank, version, description, type, script, checksum, installed_by, "
-                     "execution_time, success) SELECT COALESCE(MAX(installed_rank), 0) + 1, $1, $2, $3, $4, "
-                     "$5, $6, $7, $8 FROM " +
-                     name_.quoted(),
-                 {row.version, fit_description(row.description), row.type, fit_script(row.script),
-                  row.checksum ? Value(std::to_string(*row.checksum)) : Value(),
-                  row.installed_by, std::to_string(row.execution_time), row.success ? "true" : "false"});
+std::string HistoryTable::append_statement(const AppliedMigration& row) const {
+  auto text = [this](const std::optional<std::string>& v) { return v ? session_.literal(*v) : std::string("NULL"); };
+  return "INSERT INTO " + name_.quoted() +
+         " (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) "
+         "SELECT COALESCE(MAX(installed_rank), 0) + 1, " +
+         text(row.version) + ", " + text(fit_description(row.description)) + ", " + text(row.type) + ", " +
+         text(fit_script(row.script)) + ", " + (row.checksum ? std::to_string(*row.checksum) : std::string("NULL")) +
+         ", " + text(row.installed_by) + ", " + std::to_string(row.execution_time) + ", " +
+         (row.success ? "true" : "false") + " FROM " + name_.quoted();
 }
+
+void HistoryTable::append(const AppliedMigration& row) { session_.exec(append_statement(row)); }
 
 }  // namespace strata

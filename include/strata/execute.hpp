@@ -17,6 +17,10 @@ class HistoryTable;
 
 struct ExecuteOptions {
   std::string installed_by;  // history `installed_by`
+  // Statements that put the session back as the run started (role, search_path), sent at the
+  // start of every migration and before its history row, as Flyway restores its connection: a
+  // migration's SET ROLE or SET search_path never leaks into the next one or into the history.
+  std::string session_reset;
 };
 
 struct AppliedOutcome {

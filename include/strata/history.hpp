@@ -27,7 +27,7 @@ struct AppliedMigration {
   std::string script;
   std::optional<std::int32_t> checksum;
   std::string installed_by;
-  std::string installed_on;            // as the server prints a timestamp: "2024-01-31 12:34:56.789"
+  std::string installed_on;            // UTC, "2024-01-31 12:34:56.789" (stored as the writer's local time)
   int execution_time = 0;              // milliseconds
   bool success = true;
 
@@ -49,13 +49,16 @@ class HistoryTable {
   // Creates the missing ones of `schemas` (the history's own schema always counts) and the table
   // with Flyway's DDL. The schemas it created are recorded in the rank-0 SCHEMA row, quoted and
   // comma-joined, as Flyway records them. Idempotent.
-  void create(const std::vector<std::string>& schemas = {});
+  void create(const std::vector<std::string>& schemas = {}, const std::string& installed_by = {});
 
   // All rows ordered by installed_rank.
   std::vector<AppliedMigration> load() const;
 
-  // Appends a row with installed_rank = max + 1 (installed_on = now()). Runs in whatever
-  // transaction the session is in. Shortens description/script as Flyway does.
+  // The INSERT that appends `row` with installed_rank = max + 1 (installed_on = now()), values
+  // quoted as literals, so a caller can send it together with other statements in one round trip.
+  // Shortens description/script as Flyway does.
+  std::string append_statement(const AppliedMigration& row) const;
+  // Runs append_statement in whatever transaction the session is in.
   void append(const AppliedMigration& row);
 
  private:
