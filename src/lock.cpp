@@ -43,7 +43,10 @@ MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t ke
                              std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval)
     : session_(std::make_unique<Session>(settings)), key_(key) {
   const std::string key_text = std::to_string(key);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Saturate: a timeout of years (as "wait for ever" is often written) must not overflow.
+  const auto now = std::chrono::steady_clock::now();
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::time_point::max() - now);
+  const auto deadline = timeout >= room ? std::chrono::steady_clock::time_point::max() : now + timeout;
   bool announced = false;
   while (true) {
     Rows r = session_->query("SELECT pg_try_advisory_lock($1::bigint)", {key_text});

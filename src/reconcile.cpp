@@ -374,6 +374,16 @@ Reconciliation reconcile(const std::vector<ResolvedMigration>& resolved,
       if (options.target.version) {
         ctx.limit.kind = Limit::Kind::Upto;
         ctx.limit.version = *options.target.version;
+        // Flyway's failOnMissingTarget (default true): a target that names no migration is a typo
+        // far more often than an intent, and would silently apply everything below it.
+        const Version& want = *options.target.version;
+        const bool known =
+            std::any_of(rv.begin(), rv.end(), [&](const ResolvedMigration* m) { return *m->version == want; }) ||
+            std::any_of(rows.begin(), rows.end(), [&](const Row& r) { return r.version && *r.version == want; });
+        if (!known) {
+          throw ConfigError("no migration with target version " + want.text() +
+                            " could be found; check --target, or that the migration exists");
+        }
       }
       break;
   }

@@ -225,6 +225,15 @@ struct Scan {
                "): migrations must be UTF-8 encoded",
            line);
     }
+    // PostgreSQL rejects NUL in query text, and C strings end at it: a migration would be cut
+    // short and still recorded as applied.
+    if (const std::size_t nul = m.sql.find('\0'); nul != std::string::npos) {
+      const int line = line_of(m.sql, nul);
+      fail(path,
+           "NUL byte in " + path + " at byte offset " + std::to_string(nul) + " (line " + std::to_string(line) +
+               "): a migration must be text",
+           line);
+    }
     m.checksum = flyway_checksum(m.sql);
     m.path = path;
     out.push_back(std::move(m));

@@ -14,7 +14,8 @@ namespace {
 
 void wait_until_running(TestDatabase& db, const std::string& needle) {
   for (int i = 0; i < 200; ++i) {
-    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1",
+    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE $1 "
+                  "AND pid <> pg_backend_pid()",
                   {"%" + needle + "%"}) != "0") {
       return;
     }

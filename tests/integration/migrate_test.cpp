@@ -130,6 +130,7 @@ TEST(Migrate, RaisedExceptionCarriesHint) {
   EXPECT_NE(r.err.find("HINT: try again"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("P0001"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("V1__raise.sql:1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("CONTEXT: PL/pgSQL function inline_code_block line 1 at RAISE"), std::string::npos) << r.err;
 }
 
 TEST(Migrate, TargetStopsAtAVersionAndRepeatablesStillRun) {

@@ -25,6 +25,25 @@ TEST(History, ScriptOver1000CharactersKeepsTheFirst1000WithAnEllipsisInFront) {
   EXPECT_EQ(fitted, "..." + std::string(997, 'x'));
 }
 
+TEST(History, LengthsCountJavaCharsAndNeverSplitACharacter) {
+  // 110 Cyrillic letters: 220 bytes but 110 Java chars, within the limit.
+  std::string cyrillic;
+  for (int i = 0; i < 110; ++i) cyrillic += "\xD1\x8F";
+  EXPECT_EQ(fit_description(cyrillic), cyrillic);
+  // 250 of them: the first 197 characters (394 bytes) and "...".
+  std::string longer;
+  for (int i = 0; i < 250; ++i) longer += "\xD1\x8F";
+  EXPECT_EQ(fit_description(longer), longer.substr(0, 394) + "...");
+  // An emoji is two Java chars; 100 of them are exactly 200.
+  std::string emoji;
+  for (int i = 0; i < 100; ++i) emoji += "\xF0\x9F\x98\x80";
+  EXPECT_EQ(fit_description(emoji), emoji);
+  // 1001 chars of script with a 2-byte character at the front.
+  std::string script = "\xC3\xA9" + std::string(1000, 'x');
+  std::string fitted = fit_script(script);
+  EXPECT_EQ(fitted, "..." + std::string(997, 'x'));
+}
+
 TEST(History, RowVersionParsesLikeAFileVersion) {
   AppliedMigration row;
   EXPECT_FALSE(row.parsed_version());

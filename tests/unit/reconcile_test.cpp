@@ -290,7 +290,7 @@ std::vector<Case> cases() {
       {"target_version_with_out_of_order",
        {V("1", "a"), V("2", "b"), V("3", "c"), V("5", "e")},
        {sql(1, "1", "a"), sql(2, "3", "c")},
-       "4", true,
+       "3", true,
        {"1 Success@1", "3 Success@2", "2 Pending", "5 Above Target"},
        {"2"}, "3", -1},
 
@@ -518,6 +518,29 @@ TEST(Reconcile, RowsAreTakenInInstalledRankOrder) {
                                      make_row(sql(2, "3", "c"))};
   Outcome o = run(files, rows, {});
   EXPECT_EQ(o.infos, (std::vector<std::string>{"1 Success@1", "3 Success@2", "2 Out of Order@3"}));
+}
+
+// Flyway turns failOnMissingTarget on for any plain target version (only a Teams "5?" is lenient).
+TEST(Reconcile, TargetVersionThatNamesNoMigrationIsAnError) {
+  std::vector<ResolvedMigration> files{V("1", "a"), V("2", "b")};
+  ReconcileOptions options;
+  options.target = Target::parse("5");
+  try {
+    reconcile(files, {}, options);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("target version 5"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Reconcile, TargetVersionMayNameAnAppliedRowOrASpellingOfAFile) {
+  std::vector<ResolvedMigration> files{V("1", "a"), V("2", "b")};
+  std::vector<AppliedMigration> rows{make_row(sql(1, "1", "a")), make_row(sql(2, "1.5", "gone"))};
+  ReconcileOptions options;
+  options.target = Target::parse("1.5");
+  EXPECT_NO_THROW(reconcile(files, rows, options));
+  options.target = Target::parse("2.0");
+  EXPECT_NO_THROW(reconcile(files, rows, options));
 }
 
 TEST(Reconcile, MultipleDeletesForOneRowAreCorruption) {

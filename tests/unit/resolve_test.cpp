@@ -272,6 +272,15 @@ TEST_F(Resolve, InvalidUtf8IsAnErrorWithByteOffsetAndLine) {
   EXPECT_TRUE(contains(e.what(), p)) << e.what();
 }
 
+TEST_F(Resolve, NulByteIsAnErrorWithByteOffsetAndLine) {
+  const std::string p = write("m/V1__nul.sql", std::string("CREATE TABLE a (i int);\n\0\nCREATE TABLE b (i int);\n", 48));
+  const InputError e = error_for({dir("m")});
+  EXPECT_EQ(e.file, p);
+  EXPECT_EQ(e.line, 2);
+  EXPECT_TRUE(contains(e.what(), "NUL byte")) << e.what();
+  EXPECT_TRUE(contains(e.what(), "byte offset 24")) << e.what();
+}
+
 TEST_F(Resolve, InvalidUtf8LineCountsLoneCarriageReturns) {
   write("m/V1__x.sql", "a\rb\r\nc\n\xC0\x80");
   EXPECT_EQ(error_for({dir("m")}).line, 4);
