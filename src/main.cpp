@@ -107,11 +107,12 @@ int main(int argc, char** argv) {
     if (std::string_view(o.flag) == "environment") name = "-e,--environment";
     given[o.flag] = app.add_option(name, values[o.flag], o.help);
   }
+  std::map<std::string, bool> switches;  // --flag, or --flag=false
   for (const auto& o : kBoolOptions) {
     std::string name = std::string("--") + o.flag;
     if (std::string_view(o.flag) == "quiet") name = "-q,--quiet";
     if (std::string_view(o.flag) == "verbose") name = "-v,--verbose";
-    given[o.flag] = app.add_flag(name + "{true}", values[o.flag], o.help)->expected(0, 1);
+    given[o.flag] = app.add_flag(name, switches[o.flag], o.help);
   }
   app.add_subcommand("migrate", "Apply pending migrations");
   app.add_subcommand("info", "Show every migration and its state");
@@ -129,7 +130,9 @@ int main(int argc, char** argv) {
 
   strata::ConfigInputs inputs;
   for (const auto& [flag, option] : given) {
-    if (option->count() > 0) inputs.flags[flag] = values[flag];
+    if (option->count() == 0) continue;
+    auto sw = switches.find(flag);
+    inputs.flags[flag] = sw == switches.end() ? values[flag] : (sw->second ? "true" : "false");
   }
   inputs.env = strata::environment_map(environ);
   std::error_code ec;
