@@ -171,6 +171,15 @@ void Session::exec(std::string_view sql) {
   }
 }
 
+void Session::exec_cleanup(std::string_view sql) noexcept {
+  try {
+    std::string text(sql);
+    PGresult* r = libpq().PQexec(impl_->conn, text.c_str());
+    if (r) libpq().PQclear(r);
+  } catch (...) {
+  }
+}
+
 Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   throw_if_interrupted();
   std::string text(sql);

@@ -21,14 +21,6 @@ std::string label(const ResolvedMigration& m) {
   return m.description;
 }
 
-void rollback_quietly(Session& session) {
-  try {
-    session.exec("ROLLBACK");
-  } catch (...) {
-    // The connection may be gone; the server rolls back on its own then.
-  }
-}
-
 MigrationFailed migration_error(const ResolvedMigration& m, std::string_view text, const Statement* statement,
                                 const SqlError& e) {
   MigrationFailed failure("migration " + m.script + " failed: " + e.what());
@@ -102,7 +94,7 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       committing = true;
       session.exec(finish);
     } catch (const SqlError& e) {
-      rollback_quietly(session);
+      session.exec_cleanup("ROLLBACK");
       throw migration_error(m, text, current, e);
     } catch (const ConnectError& e) {
       ConnectError lost(std::string(e.what()) + (committing
@@ -113,7 +105,7 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       if (current) lost.line = position_at(text, current->offset).line;
       throw lost;
     } catch (...) {
-      rollback_quietly(session);
+      session.exec_cleanup("ROLLBACK");
       throw;
     }
     AppliedOutcome outcome{&m, since(start)};

@@ -115,10 +115,7 @@ void HistoryTable::create(const std::vector<std::string>& schemas, const std::st
     }
     session_.exec("COMMIT");
   } catch (...) {
-    try {
-      session_.exec("ROLLBACK");
-    } catch (...) {
-    }
+    session_.exec_cleanup("ROLLBACK");
     throw;
   }
 }

@@ -69,11 +69,8 @@ MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t ke
 }
 
 MigrationLock::~MigrationLock() {
-  try {
-    session_->query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key_)});
-  } catch (...) {
-    // Closing the connection below releases a session lock anyway.
-  }
+  // Also after a signal; closing the connection below would release a session lock anyway.
+  session_->exec_cleanup("SELECT pg_advisory_unlock(" + std::to_string(key_) + ")");
 }
 
 }  // namespace strata

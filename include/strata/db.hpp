@@ -30,6 +30,9 @@ class Session {
 
   // Runs one statement; throws SqlError with SQLSTATE, position, detail, hint and context.
   void exec(std::string_view sql);
+  // Cleanup that must reach the server even while a signal is being handled (ROLLBACK, unlock):
+  // sent without the interrupt check, errors ignored (a dropped connection cleans up anyway).
+  void exec_cleanup(std::string_view sql) noexcept;
   // Runs one parameterised statement and returns its rows; throws SqlError.
   Rows query(std::string_view sql, const std::vector<Value>& params = {});
 
