@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include "harness.hpp"
-#include "strata/lock.hpp"
 
 namespace strata::test {
 namespace {
@@ -44,9 +43,7 @@ TEST(Concurrency, LockWaitTimeoutExitsFour) {
   TestDatabase db;
   TempDir dir;
   dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
-  Session holder(db.settings());
-  holder.query("SELECT pg_advisory_lock($1::bigint)",
-               {std::to_string(flyway_lock_key("\"public\".\"flyway_schema_history\""))});
+  auto holder = db.hold_migration_lock();
   RunResult r = run_strata(
       {"migrate", "--url", db.url(), "--locations", dir.path().string(), "--lock-wait-timeout", "1s"});
   EXPECT_EQ(r.exit_code, 4) << r.all();
@@ -66,8 +63,7 @@ TEST(Concurrency, LockIsASessionLockOnItsOwnConnectionAndIsReleased) {
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.all();
   EXPECT_EQ(db.scalar("SELECT count(*) FROM probe WHERE other_backend AND granted"), "1");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
-                      "(SELECT oid FROM pg_database WHERE datname = current_database())"), "0");
+  EXPECT_EQ(db.advisory_locks(), "0");
 }
 
 }  // namespace

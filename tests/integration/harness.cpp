@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "strata/lock.hpp"
+
 extern char** environ;
 
 namespace strata::test {
@@ -136,6 +138,18 @@ std::string TestDatabase::scalar(const std::string& sql, const std::vector<Value
   Rows r = query(sql, params);
   if (r.empty() || r[0].empty() || !r[0][0]) return "<null>";
   return *r[0][0];
+}
+
+std::unique_ptr<Session> TestDatabase::hold_migration_lock(const std::string& quoted_table) const {
+  auto holder = std::make_unique<Session>(settings());
+  holder->query("SELECT pg_advisory_lock($1::bigint)", {std::to_string(flyway_lock_key(quoted_table))});
+  return holder;
+}
+
+std::string TestDatabase::advisory_locks() {
+  return scalar(
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
+      "(SELECT oid FROM pg_database WHERE datname = current_database())");
 }
 
 TempDir::TempDir() {

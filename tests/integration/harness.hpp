@@ -35,6 +35,11 @@ class TestDatabase {
   Session& session();
   Rows query(const std::string& sql, const std::vector<Value>& params = {});
   std::string scalar(const std::string& sql, const std::vector<Value>& params = {});
+  // A session of its own holding Flyway's migration lock for `quoted_table`, as another runner would.
+  std::unique_ptr<Session> hold_migration_lock(
+      const std::string& quoted_table = "\"public\".\"flyway_schema_history\"") const;
+  // How many advisory locks are held in this database (as text, like scalar).
+  std::string advisory_locks();
 
  private:
   std::string name_;

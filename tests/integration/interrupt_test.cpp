@@ -41,9 +41,7 @@ void interrupt_during_sleep(int sig, int expected_exit) {
   EXPECT_LT(took, std::chrono::seconds(2)) << out;
   EXPECT_EQ(db.scalar("SELECT string_agg(version, ',') FROM flyway_schema_history"), "1");
   EXPECT_EQ(db.scalar("SELECT to_regclass('slow') IS NULL"), "t");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "
-                      "(SELECT oid FROM pg_database WHERE datname = current_database())"),
-            "0");
+  EXPECT_EQ(db.advisory_locks(), "0");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%strata_slow_step%' "
                       "AND pid <> pg_backend_pid() AND datname = current_database()"),
             "0");

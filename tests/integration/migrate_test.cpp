@@ -3,7 +3,6 @@
 
 #include "harness.hpp"
 #include "strata/checksum.hpp"
-#include "strata/lock.hpp"
 
 namespace strata::test {
 namespace {
@@ -68,9 +67,7 @@ TEST(Migrate, SecondRunIsANoOpAndNeedsNoLock) {
   TestDatabase db;
   ASSERT_EQ(run_strata({"migrate", "--url", db.url(), "--locations", sample_dir()}).exit_code, 0);
   // Hold the migration lock elsewhere: a run with nothing to do must not wait for it.
-  Session holder(db.settings());
-  holder.query("SELECT pg_advisory_lock($1::bigint)",
-               {std::to_string(flyway_lock_key("\"public\".\"flyway_schema_history\""))});
+  auto holder = db.hold_migration_lock();
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", sample_dir(), "--lock-wait-timeout", "1s"});
   EXPECT_EQ(r.exit_code, 0) << r.all();
   EXPECT_NE(r.out.find("is up to date"), std::string::npos) << r.out;

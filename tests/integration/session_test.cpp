@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "harness.hpp"
-#include "strata/lock.hpp"
 
 namespace strata::test {
 namespace {
@@ -144,16 +143,14 @@ TEST(Session, HugeLockWaitTimeoutStillWaits) {
   TestDatabase db;
   TempDir dir;
   dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
-  Session holder(db.settings());
-  holder.query("SELECT pg_advisory_lock($1::bigint)",
-               {std::to_string(flyway_lock_key("\"public\".\"flyway_schema_history\""))});
+  auto holder = db.hold_migration_lock();
   TempDir logs;
   int pid = spawn_strata(
       {"migrate", "--url", db.url(), "--locations", dir.path().string(), "--lock-wait-timeout", "9999999999"},
       logs.path() / "out");
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   // Still waiting: release the lock and it goes on to apply.
-  holder.query("SELECT pg_advisory_unlock_all()");
+  holder->query("SELECT pg_advisory_unlock_all()");
   EXPECT_EQ(wait_exit(pid), 0) << read_file(logs.path() / "out");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "1");
 }
