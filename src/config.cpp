@@ -8,10 +8,12 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <utility>
 
 #include "strata/error.hpp"
+#include "strata/flyway_args.hpp"
 #include "strata/log.hpp"
 #include "text.hpp"
 
@@ -23,10 +25,11 @@ namespace {
 
 enum class Kind { String, List, Bool, Int, Count, Duration, LogFormat, OutputType };
 
-// Whether strata acts on a setting yet. Flyway settings that a later feature implements are
+// Whether strata acts on a setting. Flyway settings that a later feature implements are
 // accepted (so existing Flyway configuration loads) but named in a warning when given, rather
-// than silently doing nothing.
-enum class Effect { Applied, NotYet };
+// than silently doing nothing. Ignored ones only concern Flyway's own machinery (the JDBC driver,
+// its licence, its jar directories) and are accepted without a word.
+enum class Effect { Applied, NotYet, Ignored };
 
 struct KeySpec {
   std::string_view name;  // Flyway's property name, the canonical key
@@ -55,24 +58,65 @@ constexpr KeySpec kSettings[] = {
     {"verbose", Kind::Bool},
     {"environment", Kind::String},
     {"configFiles", Kind::String},
-    {"validateOnMigrate", Kind::Bool, Effect::NotYet},
-    {"placeholderReplacement", Kind::Bool, Effect::NotYet},
-    {"placeholderPrefix", Kind::String, Effect::NotYet},
-    {"placeholderSuffix", Kind::String, Effect::NotYet},
-    {"baselineOnMigrate", Kind::Bool, Effect::NotYet},
-    {"baselineVersion", Kind::String, Effect::NotYet},
-    {"baselineDescription", Kind::String, Effect::NotYet},
-    {"cleanDisabled", Kind::Bool, Effect::NotYet},
-    {"ignoreMigrationPatterns", Kind::List, Effect::NotYet},
+    {"validateOnMigrate", Kind::Bool},
+    {"placeholderReplacement", Kind::Bool},
+    {"placeholderPrefix", Kind::String},
+    {"placeholderSuffix", Kind::String},
+    {"baselineOnMigrate", Kind::Bool},
+    {"baselineVersion", Kind::String},
+    {"baselineDescription", Kind::String},
+    {"cleanDisabled", Kind::Bool},
+    {"ignoreMigrationPatterns", Kind::List},
     {"mixed", Kind::Bool, Effect::NotYet},
     {"group", Kind::Bool, Effect::NotYet},
-    {"sqlMigrationPrefix", Kind::String, Effect::NotYet},
-    {"repeatableSqlMigrationPrefix", Kind::String, Effect::NotYet},
-    {"sqlMigrationSeparator", Kind::String, Effect::NotYet},
-    {"sqlMigrationSuffixes", Kind::List, Effect::NotYet},
-    {"createSchemas", Kind::Bool, Effect::NotYet},
+    {"sqlMigrationPrefix", Kind::String},
+    {"repeatableSqlMigrationPrefix", Kind::String},
+    {"sqlMigrationSeparator", Kind::String},
+    {"sqlMigrationSuffixes", Kind::List},
+    {"createSchemas", Kind::Bool},
     {"encoding", Kind::String, Effect::NotYet},
     {"lockRetryCount", Kind::Int, Effect::NotYet},
+    // Command line only (as in Flyway): the base for relative config files and locations.
+    {"workingDirectory", Kind::String},
+    // The rest of Flyway's settings, so that its configuration loads and a typo still fails.
+    {"callbacks", Kind::List, Effect::NotYet},
+    {"callbackLocations", Kind::List, Effect::NotYet},
+    {"skipDefaultCallbacks", Kind::Bool},
+    {"resolvers", Kind::List, Effect::NotYet},
+    {"skipDefaultResolvers", Kind::Bool, Effect::NotYet},
+    {"initSql", Kind::String, Effect::NotYet},
+    {"tablespace", Kind::String, Effect::NotYet},
+    {"batch", Kind::Bool, Effect::NotYet},
+    {"stream", Kind::Bool, Effect::NotYet},
+    {"executeInTransaction", Kind::Bool, Effect::NotYet},
+    {"detectEncoding", Kind::Bool, Effect::NotYet},
+    {"cleanOnValidationError", Kind::Bool, Effect::NotYet},
+    {"validateMigrationNaming", Kind::Bool, Effect::NotYet},
+    {"failOnMissingLocations", Kind::Bool, Effect::NotYet},
+    {"failOnMissingTarget", Kind::Bool, Effect::NotYet},
+    {"skipExecutingMigrations", Kind::Bool, Effect::NotYet},
+    {"outputQueryResults", Kind::Bool, Effect::NotYet},
+    {"errorOverrides", Kind::List, Effect::NotYet},
+    {"dryRunOutput", Kind::String, Effect::NotYet},
+    {"undoSqlMigrationPrefix", Kind::String, Effect::NotYet},
+    {"placeholderSeparator", Kind::String, Effect::NotYet},
+    {"scriptPlaceholderPrefix", Kind::String, Effect::NotYet},
+    {"scriptPlaceholderSuffix", Kind::String, Effect::NotYet},
+    {"cherryPick", Kind::List, Effect::NotYet},
+    {"outputFile", Kind::String, Effect::NotYet},
+    {"outputLogsInJson", Kind::Bool, Effect::NotYet},
+    {"reportEnabled", Kind::Bool, Effect::NotYet},
+    {"reportFilename", Kind::String, Effect::NotYet},
+    {"kerberosConfigFile", Kind::String, Effect::NotYet},
+    {"driver", Kind::String, Effect::Ignored},
+    {"jarDirs", Kind::List, Effect::Ignored},
+    {"licenseKey", Kind::String, Effect::Ignored},
+    {"color", Kind::String, Effect::Ignored},
+    {"outputProgress", Kind::Bool, Effect::Ignored},
+    {"configFileEncoding", Kind::String, Effect::Ignored},
+    {"communityDBSupportEnabled", Kind::Bool, Effect::Ignored},
+    {"powershellExecutable", Kind::String, Effect::Ignored},
+    {"loggers", Kind::List, Effect::Ignored},
 };
 
 // Spellings that are not a mere re-casing of the canonical name.
@@ -83,6 +127,7 @@ constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
 };
 
 constexpr std::string_view kPlaceholderPrefix = "placeholders.";
+constexpr std::string_view kJdbcPropertiesPrefix = "jdbcProperties.";
 
 // What all spellings of one key have in common: "lock-wait-timeout", "LOCK_WAIT_TIMEOUT" and
 // "lockWaitTimeout" all become "lockwaittimeout".
@@ -100,6 +145,7 @@ const KeySpec* find_spec(std::string_view canonical) {
 }
 
 bool is_placeholder_key(std::string_view key) { return key.starts_with(kPlaceholderPrefix); }
+bool is_jdbc_property_key(std::string_view key) { return key.starts_with(kJdbcPropertiesPrefix); }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
@@ -113,6 +159,7 @@ struct Setting {
   std::string origin;  // for messages: "option 'x'", "environment variable X", "file:line"
   std::string file;
   int line = 0;
+  std::string name;  // as written, where the spelling matters (-c FILE vs -configFiles=FILE)
 };
 
 using Layer = std::map<std::string, Setting>;  // canonical key -> setting
@@ -216,18 +263,32 @@ void check(const std::string& key, Setting& s) {
   }
 }
 
-// ---- YAML
+// ---- config files: strata.yaml, Flyway's .conf and .toml
 
-struct YamlFile {
+struct ConfigFile {
   std::string path;
   Layer top;
   std::map<std::string, Layer> environments;
   std::map<std::string, Setting> protected_flags;
+  bool toml = false;  // Flyway's TOML picks environment "default" when none is chosen
 };
 
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read config file " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Setting at_line(const std::string& path, int line, std::string value) {
+  return Setting{std::move(value), path + ":" + std::to_string(line), path, line, {}};
+}
+
+// ---- YAML
+
 Setting at_node(const std::string& path, const YAML::Node& node, std::string value = {}) {
-  int line = node.Mark().line + 1;
-  return Setting{std::move(value), path + ":" + std::to_string(line), path, line};
+  return at_line(path, node.Mark().line + 1, std::move(value));
 }
 
 std::string scalar_text(const std::string& path, const std::string& key, const YAML::Node& v) {
@@ -236,9 +297,9 @@ std::string scalar_text(const std::string& path, const std::string& key, const Y
   fail(at_node(path, v), key + " expects a single value");
 }
 
-void read_section(YamlFile& file, const YAML::Node& node, Layer& layer, const std::string* environment);
+void read_section(ConfigFile& file, const YAML::Node& node, Layer& layer, const std::string* environment);
 
-void read_placeholders(YamlFile& file, const YAML::Node& v, Layer& layer, Layer& seen) {
+void read_placeholders(ConfigFile& file, const YAML::Node& v, Layer& layer, Layer& seen) {
   if (v.IsNull()) return;
   if (!v.IsMap()) fail(at_node(file.path, v), "placeholders must be a map of name: value");
   for (auto it = v.begin(); it != v.end(); ++it) {
@@ -252,7 +313,7 @@ void read_placeholders(YamlFile& file, const YAML::Node& v, Layer& layer, Layer&
   }
 }
 
-void read_entry(YamlFile& file, const YAML::Node& k, const YAML::Node& v, Layer& layer, Layer& seen,
+void read_entry(ConfigFile& file, const YAML::Node& k, const YAML::Node& v, Layer& layer, Layer& seen,
                 const std::string* environment) {
   const std::string name = k.Scalar();
   Setting where = at_node(file.path, k);
@@ -308,7 +369,7 @@ void read_entry(YamlFile& file, const YAML::Node& k, const YAML::Node& v, Layer&
 
 // `<<: *anchor` merges are resolved here (yaml-cpp 0.7 leaves them as a plain "<<" key): the
 // merged map's entries count unless the section sets the same key itself.
-void read_section(YamlFile& file, const YAML::Node& node, Layer& layer, const std::string* environment) {
+void read_section(ConfigFile& file, const YAML::Node& node, Layer& layer, const std::string* environment) {
   Layer seen;
   Layer merged;
   for (auto it = node.begin(); it != node.end(); ++it) {
@@ -331,23 +392,108 @@ void read_section(YamlFile& file, const YAML::Node& node, Layer& layer, const st
   for (auto& [key, s] : merged) layer.try_emplace(key, std::move(s));
 }
 
-YamlFile load_yaml(const std::filesystem::path& path) {
-  YamlFile file;
+ConfigFile load_yaml(const std::filesystem::path& path) {
+  ConfigFile file;
   file.path = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read config file " + file.path);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_text(path);
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    Setting where{{}, file.path + ":" + std::to_string(e.mark.line + 1), file.path, e.mark.line + 1};
-    fail(where, "invalid YAML: " + e.msg);
+    fail(at_line(file.path, e.mark.line + 1, {}), "invalid YAML: " + e.msg);
   }
   if (root.IsNull()) return file;
   if (!root.IsMap()) fail(at_node(file.path, root), "the top level must be a map of settings");
   read_section(file, root, file.top, nullptr);
+  return file;
+}
+
+// ---- Flyway's .conf and .toml
+
+// A Flyway key (without "flyway.") as strata's canonical key. Unknown plain keys fail, as in
+// Flyway; keys inside a namespace ("postgresql.transactional.lock", "check.buildUrl") belong to
+// Flyway plugins strata does not have, so they are named in a warning and skipped.
+std::string flyway_file_key(const std::string& name, const Setting& at, std::vector<std::string>& warnings) {
+  std::string key = canonical_key(name);
+  if (key.empty()) {
+    if (name.find('.') != std::string::npos) {
+      warnings.push_back("ignoring flyway." + name + " (" + at.origin +
+                         "): strata does not support this Flyway setting");
+      return {};
+    }
+    fail(at, "unknown setting 'flyway." + name + "'");
+  }
+  if (key == "workingDirectory")
+    fail(at, "workingDirectory can only be given on the command line (-workingDirectory=DIR)");
+  if (key == "configFiles") {
+    warnings.push_back("ignoring flyway." + name + " (" + at.origin +
+                       "): a config file cannot name other config files");
+    return {};
+  }
+  return key;
+}
+
+ConfigFile load_properties(const std::filesystem::path& path, const std::map<std::string, std::string>& env,
+                           std::vector<std::string>& warnings) {
+  ConfigFile file;
+  file.path = path.string();
+  for (auto& entry : parse_flyway_properties(read_text(path), env)) {
+    // Flyway reads only its own keys from a .conf file and passes over anything else.
+    if (!entry.key.starts_with("flyway.")) continue;
+    Setting s = at_line(file.path, entry.line, std::move(entry.value));
+    std::string key = flyway_file_key(entry.key.substr(7), s, warnings);
+    if (!key.empty()) file.top[key] = std::move(s);  // later lines win, as in java.util.Properties
+  }
+  return file;
+}
+
+// What an [environments.NAME] table of flyway.toml holds besides its own [....flyway] table.
+constexpr std::string_view kTomlEnvironmentKeys[] = {"url", "user", "password", "schemas", "connectRetries",
+                                                     "connectRetriesInterval", "driver", "initSql"};
+
+ConfigFile load_toml(const std::filesystem::path& path, const std::map<std::string, std::string>& env,
+                     std::vector<std::string>& warnings) {
+  ConfigFile file;
+  file.path = path.string();
+  file.toml = true;
+  auto placeholder_or_property = [](const std::vector<std::string>& p, std::size_t at) -> std::string {
+    if (p.size() == at + 2 && p[at] == "placeholders") return std::string(kPlaceholderPrefix) + p[at + 1];
+    if (p.size() == at + 2 && p[at] == "jdbcProperties") return std::string(kJdbcPropertiesPrefix) + p[at + 1];
+    return {};
+  };
+  for (auto& entry : parse_flyway_toml(read_text(path), file.path, env)) {
+    const auto& p = entry.path;
+    Setting s = at_line(file.path, entry.line, std::move(entry.value));
+    auto unsupported = [&] {
+      warnings.push_back("ignoring " + entry.key + " (" + s.origin + "): strata does not support this Flyway setting");
+    };
+    std::string key;
+    Layer* layer = nullptr;
+    if (p.size() >= 2 && p[0] == "flyway") {
+      layer = &file.top;
+      key = p.size() == 2 ? flyway_file_key(p[1], s, warnings) : placeholder_or_property(p, 1);
+      if (key.empty() && p.size() > 2) unsupported();
+    } else if (p.size() >= 3 && p[0] == "environments") {
+      layer = &file.environments[p[1]];
+      if (p.size() >= 4 && p[2] == "flyway") {
+        key = p.size() == 4 ? flyway_file_key(p[3], s, warnings) : placeholder_or_property(p, 3);
+        if (key == "environment") fail(s, "'environment' selects an environment; it cannot be set inside one");
+        if (key.empty() && p.size() > 4) unsupported();
+      } else if (p.size() == 3) {
+        for (auto allowed : kTomlEnvironmentKeys)
+          if (p[2] == allowed) key = canonical_key(allowed);
+        // Flyway warns about other keys in an environment and goes on without them.
+        if (key.empty() && p[2] != "displayName") unsupported();
+      } else if (p.size() == 4 && p[2] == "jdbcProperties") {
+        key = std::string(kJdbcPropertiesPrefix) + p[3];
+      } else {
+        unsupported();  // resolvers, provisioners
+      }
+    }
+    // Anything else (Flyway Desktop's id/name/databaseType, [flywayDesktop], [redgateCompare])
+    // belongs to other tools that share the file.
+    if (layer && !key.empty()) (*layer)[key] = std::move(s);
+  }
   return file;
 }
 
@@ -367,18 +513,21 @@ EnvLayers read_environment(const std::map<std::string, std::string>& env) {
     std::string key;
     if (rest.starts_with("PLACEHOLDERS_") && rest.size() > 13)
       key = std::string(kPlaceholderPrefix) + lower(rest.substr(13));  // as Flyway's ConfigUtils does
+    else if (rest.starts_with("JDBC_PROPERTIES_") && rest.size() > 16)
+      key = std::string(kJdbcPropertiesPrefix) + lower(rest.substr(16));
     else
       key = canonical_key(rest);
+    if (key == "workingDirectory") key.clear();  // command line only, as in Flyway
     if (key.empty()) {
       // STRATA_ is ours, so an unknown name there is most likely a typo worth a word; FLYWAY_ has
       // dozens of settings strata does not model, which must not get in the way.
       if (strata) out.warnings.push_back("ignoring unknown environment variable " + name);
       continue;
     }
-    // FLYWAY_CONFIG_FILES names Flyway's .conf/.toml files, not a strata.yaml.
+    // FLYWAY_CONFIG_FILES adds to the files rather than choosing one; load_config reads it.
     if (!strata && key == "configFiles") continue;
     Layer& layer = strata ? out.strata : out.flyway;
-    layer[key] = Setting{value, "environment variable " + name, {}, 0};
+    layer[key] = Setting{value, "environment variable " + name, {}, 0, name};
   }
   return out;
 }
@@ -386,7 +535,7 @@ EnvLayers read_environment(const std::map<std::string, std::string>& env) {
 Layer read_flags(const std::map<std::string, std::string>& flags) {
   Layer layer;
   for (const auto& [name, value] : flags) {
-    Setting s{value, "option '" + name + "'", {}, 0};
+    Setting s{value, "option '" + name + "'", {}, 0, name};
     std::string key = canonical_key(name);
     if (key.empty()) fail(s, "unknown setting '" + name + "'");
     if (auto prev = layer.find(key); prev != layer.end()) fail(s, key + " is also given as " + prev->second.origin);
@@ -400,17 +549,115 @@ const Setting* find(const Layer& layer, const std::string& key) {
   return it == layer.end() ? nullptr : &it->second;
 }
 
+// ---- which config files
+
+enum class FileFormat { Yaml, Conf, Toml };
+
+FileFormat format_of(const std::filesystem::path& path, bool strata_spelling) {
+  std::string ext = lower(path.extension().string());
+  if (ext == ".yaml" || ext == ".yml") return FileFormat::Yaml;
+  if (ext == ".toml") return FileFormat::Toml;
+  if (ext == ".conf" || ext == ".properties") return FileFormat::Conf;
+  // Flyway reads any other name as a .conf file; strata's own -c names a strata.yaml.
+  return strata_spelling ? FileFormat::Yaml : FileFormat::Conf;
+}
+
+bool is_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
+}
+
+// The config files, lowest first: Flyway's default files, ./strata.yaml (unless a YAML file is
+// named), then those named by FLYWAY_CONFIG_FILES and by -c/-configFiles (else STRATA_CONFIG),
+// each list in its order. Relative names are relative to `base`.
+std::vector<ConfigFile> read_config_files(const ConfigInputs& inputs, const Layer& flags, const Layer& strata_env,
+                                          const std::filesystem::path& base, bool working_directory_given,
+                                          std::vector<std::string>& warnings) {
+  struct Named {
+    std::filesystem::path path;
+    FileFormat format;
+    Setting from;
+  };
+  std::vector<Named> named;
+  auto name_files = [&](const Setting& from, bool strata_spelling) {
+    for (const auto& item : split_list(from.value)) {
+      std::filesystem::path path = item;
+      if (path.is_relative()) path = base / path;
+      named.push_back({path, format_of(path, strata_spelling), from});
+    }
+  };
+  if (auto it = inputs.env.find("FLYWAY_CONFIG_FILES"); it != inputs.env.end())
+    name_files(Setting{it->second, "environment variable FLYWAY_CONFIG_FILES", {}, 0, it->first}, false);
+  const Setting* chosen = find(flags, "configFiles");
+  if (!chosen) chosen = find(strata_env, "configFiles");
+  if (chosen) {
+    const std::string spelling = fold(chosen->name);
+    name_files(*chosen, spelling == "config" || spelling == "strataconfig");
+  }
+
+  // Flyway reads either .toml or .conf files, never both: named files decide, else whether a
+  // default .toml file exists.
+  const Named* named_toml = nullptr;
+  const Named* named_conf = nullptr;
+  bool named_yaml = false;
+  for (const auto& n : named) {
+    if (n.format == FileFormat::Toml && !named_toml) named_toml = &n;
+    if (n.format == FileFormat::Conf && !named_conf) named_conf = &n;
+    named_yaml = named_yaml || n.format == FileFormat::Yaml;
+  }
+  if (named_toml && named_conf)
+    fail(named_conf->from, "cannot use both TOML and .conf configuration (" + named_toml->path.string() + ", " +
+                               named_conf->path.string() + "); Flyway does not either");
+  std::vector<std::filesystem::path> defaults;
+  for (const auto& path : inputs.flyway_default_files)
+    defaults.push_back(path.is_relative() ? inputs.working_directory / path : path);
+  if (working_directory_given) {
+    defaults.push_back(base / "flyway.toml");
+    defaults.push_back(base / "flyway.user.toml");
+    defaults.push_back(base / "flyway.conf");
+  }
+  bool toml = named_toml != nullptr;
+  if (!named_toml && !named_conf)
+    for (const auto& path : defaults) toml = toml || (format_of(path, false) == FileFormat::Toml && is_file(path));
+
+  std::vector<ConfigFile> files;
+  auto load = [&](const std::filesystem::path& path, FileFormat format) {
+    switch (format) {
+      case FileFormat::Yaml: files.push_back(load_yaml(path)); break;
+      case FileFormat::Conf: files.push_back(load_properties(path, inputs.env, warnings)); break;
+      case FileFormat::Toml: files.push_back(load_toml(path, inputs.env, warnings)); break;
+    }
+  };
+  std::set<std::filesystem::path> seen;  // the working directory may also be -workingDirectory
+  for (const auto& path : defaults) {
+    const FileFormat format = format_of(path, false);
+    if (format != (toml ? FileFormat::Toml : FileFormat::Conf) || !is_file(path)) continue;
+    std::error_code ec;
+    if (!seen.insert(std::filesystem::weakly_canonical(path, ec)).second) continue;
+    load(path, format);
+  }
+  if (const auto strata_yaml = base / "strata.yaml"; !named_yaml && is_file(strata_yaml))
+    load(strata_yaml, FileFormat::Yaml);
+  for (const auto& n : named) {
+    if (!is_file(n.path)) fail(n.from, "config file not found: " + n.path.string());
+    load(n.path, n.format);
+  }
+  return files;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 
 std::string canonical_key(std::string_view key) {
   while (key.starts_with('-')) key.remove_prefix(1);
-  constexpr std::string_view kPlaceholders = "placeholders";
-  if (key.size() > kPlaceholders.size() + 1 && starts_with_ci(key, kPlaceholders)) {
-    char sep = key[kPlaceholders.size()];
-    if (sep == '.' || sep == '_' || sep == '-')
-      return std::string(kPlaceholderPrefix) + std::string(key.substr(kPlaceholders.size() + 1));
+  // Maps keyed by name: the name keeps its spelling.
+  for (std::string_view prefix : {kPlaceholderPrefix, kJdbcPropertiesPrefix}) {
+    std::string_view stem = prefix.substr(0, prefix.size() - 1);
+    if (key.size() > prefix.size() && starts_with_ci(key, stem)) {
+      char sep = key[stem.size()];
+      if (sep == '.' || sep == '_' || sep == '-') return std::string(prefix) + std::string(key.substr(prefix.size()));
+    }
   }
   const std::string folded = fold(key);
   if (folded.empty()) return {};
@@ -419,6 +666,24 @@ std::string canonical_key(std::string_view key) {
   for (const auto& [spelling, name] : kAliases)
     if (spelling == folded) return std::string(name);
   return {};
+}
+
+bool is_boolean_setting(std::string_view canonical) {
+  const KeySpec* spec = find_spec(canonical);
+  return spec && spec->kind == Kind::Bool;
+}
+
+std::vector<std::filesystem::path> default_flyway_config_files(const std::map<std::string, std::string>& env) {
+  // Flyway's own order: its installation's conf/ (in its Docker image, /flyway/conf), the home
+  // directory, the working directory; .toml and .conf in each, whichever kind is in use.
+  std::vector<std::filesystem::path> files;
+  auto in = [&](const std::filesystem::path& dir) {
+    for (const char* name : {"flyway.toml", "flyway.user.toml", "flyway.conf"}) files.push_back(dir / name);
+  };
+  in("/flyway/conf");
+  if (auto home = env.find("HOME"); home != env.end() && !home->second.empty()) in(home->second);
+  in("");
+  return files;
 }
 
 std::map<std::string, std::string> environment_map(char** envp) {
@@ -440,72 +705,102 @@ Config load_config(const ConfigInputs& inputs) {
   for (const Layer* layer : {&flags, &env.strata, &env.flyway})
     if (const Setting* pw = find(*layer, "password")) log::add_secret(pw->value);
 
-  // The config file: -c, else STRATA_CONFIG, else ./strata.yaml when present.
-  std::optional<YamlFile> yaml;
-  std::filesystem::path default_path = inputs.working_directory / "strata.yaml";
-  const Setting* chosen = find(flags, "configFiles");
-  if (!chosen) chosen = find(env.strata, "configFiles");
-  if (chosen) {
-    std::filesystem::path path = std::string(trim(chosen->value));
-    if (path.is_relative()) path = inputs.working_directory / path;
+  // Relative paths on the command line and in settings are relative to -workingDirectory when
+  // given (Flyway's rule), else to the process's working directory.
+  std::filesystem::path base = inputs.working_directory;
+  const Setting* working_directory = find(flags, "workingDirectory");
+  if (working_directory) {
+    std::filesystem::path dir = std::string(trim(working_directory->value));
+    if (dir.is_relative()) dir = inputs.working_directory / dir;
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) fail(*chosen, "config file not found: " + path.string());
-    yaml = load_yaml(path);
-  } else {
-    std::error_code ec;
-    if (std::filesystem::exists(default_path, ec)) yaml = load_yaml(default_path);
+    if (!std::filesystem::is_directory(dir, ec))
+      fail(*working_directory, "working directory not found: " + dir.string());
+    base = dir;
   }
-  if (yaml) {
-    if (const Setting* pw = find(yaml->top, "password")) log::add_secret(pw->value);
-    for (const auto& [name, layer] : yaml->environments)
+
+  std::vector<std::string> file_warnings;
+  const std::filesystem::path default_path = base / "strata.yaml";
+  std::vector<ConfigFile> files =
+      read_config_files(inputs, flags, env.strata, base, working_directory != nullptr, file_warnings);
+
+  for (const auto& file : files) {
+    if (const Setting* pw = find(file.top, "password")) log::add_secret(pw->value);
+    for (const auto& [name, layer] : file.environments)
       if (const Setting* pw = find(layer, "password")) log::add_secret(pw->value);
   }
 
   // Every value is checked, whichever layer wins, so a typo surfaces where it was written.
   for (Layer* layer : {&flags, &env.strata, &env.flyway})
     for (auto& [key, s] : *layer) check(key, s);
-  if (yaml) {
-    for (auto& [key, s] : yaml->top) check(key, s);
-    for (auto& [name, layer] : yaml->environments)
+  Layer file_top;  // the files' top levels merged, for the environment they choose
+  for (auto& file : files) {
+    for (auto& [key, s] : file.top) {
+      check(key, s);
+      file_top[key] = s;
+    }
+    for (auto& [name, layer] : file.environments)
       for (auto& [key, s] : layer) check(key, s);
   }
 
-  // The environment: -e, STRATA_ENVIRONMENT, FLYWAY_ENVIRONMENT, then the file's own default.
+  // The environment: -e, STRATA_ENVIRONMENT, FLYWAY_ENVIRONMENT, then the files' own choice;
+  // flyway.toml's "default" environment applies when nothing chooses one, as in Flyway.
   const Setting* env_choice = find(flags, "environment");
   if (!env_choice) env_choice = find(env.strata, "environment");
   if (!env_choice) env_choice = find(env.flyway, "environment");
-  if (!env_choice && yaml) env_choice = find(yaml->top, "environment");
-  const Layer* env_layer = nullptr;
+  if (!env_choice) env_choice = find(file_top, "environment");
+  std::vector<const Layer*> env_layers;
   std::string environment;
   bool environment_protected = false;
   if (env_choice && !trim(env_choice->value).empty()) {
     environment = std::string(trim(env_choice->value));
-    if (!yaml) fail(*env_choice, "unknown environment '" + environment + "': there is no config file (" + default_path.string() + " does not exist)");
-    auto it = yaml->environments.find(environment);
-    if (it == yaml->environments.end()) {
-      std::string known;
-      for (const auto& [name, layer] : yaml->environments) known += (known.empty() ? "" : ", ") + name;
-      fail(*env_choice, "unknown environment '" + environment + "' (" +
-                            (known.empty() ? yaml->path + " defines none" : "known: " + known) + ")");
+    if (files.empty())
+      fail(*env_choice, "unknown environment '" + environment + "': there is no config file (" +
+                            default_path.string() + " does not exist)");
+    std::set<std::string> known;
+    for (const auto& file : files) {
+      for (const auto& [name, layer] : file.environments) known.insert(name);
+      if (auto it = file.environments.find(environment); it != file.environments.end())
+        env_layers.push_back(&it->second);
+      if (const Setting* p = find(file.protected_flags, environment)) environment_protected = p->value == "true";
     }
-    env_layer = &it->second;
-    if (const Setting* p = find(yaml->protected_flags, environment)) environment_protected = p->value == "true";
+    if (env_layers.empty()) {
+      std::string list;
+      for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+      std::string paths;
+      for (const auto& file : files) paths += (paths.empty() ? "" : ", ") + file.path;
+      if (list.empty()) list = paths + (files.size() == 1 ? " defines" : " define") + " none";
+      else list = "known: " + list;
+      fail(*env_choice, "unknown environment '" + environment + "' (" + list + ")");
+    }
+  } else {
+    for (const auto& file : files)
+      if (auto it = file.environments.find("default"); file.toml && it != file.environments.end()) {
+        env_layers.push_back(&it->second);
+        environment = "default";
+      }
   }
 
   // Lowest first, so each later layer overrides.
   Layer merged;
+  // Flyway looks placeholder names up case-insensitively, so "Owner" in a file and "owner" from
+  // FLYWAY_PLACEHOLDERS_OWNER are one placeholder, and the higher layer wins.
   auto apply = [&](const Layer& layer) {
-    for (const auto& [key, s] : layer) merged[key] = s;
+    for (const auto& [key, s] : layer) {
+      if (is_placeholder_key(key)) merged[std::string(kPlaceholderPrefix) + lower(key.substr(kPlaceholderPrefix.size()))] = s;
+      else merged[key] = s;
+    }
   };
-  if (yaml) apply(yaml->top);
-  if (env_layer) apply(*env_layer);
+  apply(file_top);
+  for (const Layer* layer : env_layers) apply(*layer);
   apply(env.flyway);
   apply(env.strata);
   apply(flags);
-  if (!environment.empty()) merged["environment"] = *env_choice;
-  if (yaml) {
-    merged.erase("configFiles");
-    merged["configFiles"] = Setting{yaml->path, "config file", {}, 0};
+  if (env_choice && !environment.empty()) merged["environment"] = *env_choice;
+  merged.erase("configFiles");
+  if (!files.empty()) {
+    std::string paths;
+    for (const auto& file : files) paths += (paths.empty() ? "" : ",") + file.path;
+    merged["configFiles"] = Setting{paths, "config file", {}, 0, {}};
   }
 
   auto text = [&](const std::string& key) -> std::optional<std::string> {
@@ -531,6 +826,10 @@ Config load_config(const ConfigInputs& inputs) {
   // the chosen format; main may configure it again.
   log::configure(config.log_format, config.verbosity);
   for (const auto& w : env.warnings) log::warn(w);
+  for (const auto& w : file_warnings) log::warn(w);
+  if (auto v = text("configFileEncoding"); v && lower(trim(*v)) != "utf-8" && lower(trim(*v)) != "utf8")
+    log::warn("config files are read as UTF-8; configFileEncoding " + *v + " (" +
+              find(merged, "configFileEncoding")->origin + ") is ignored");
 
   {
     const Setting* url = find(merged, "url");
@@ -553,6 +852,19 @@ Config load_config(const ConfigInputs& inputs) {
     auto items = split_list(*v);
     if (!items.empty()) config.locations = std::move(items);
   }
+  if (working_directory) {
+    for (auto& location : config.locations) {
+      std::string_view dir = location;
+      std::string prefix;
+      if (auto colon = dir.find(':'); colon != std::string_view::npos) {
+        if (lower(dir.substr(0, colon)) != "filesystem") continue;  // resolve names what it cannot read
+        prefix = std::string(dir.substr(0, colon + 1));
+        dir.remove_prefix(colon + 1);
+      }
+      std::filesystem::path path = std::string(trim(dir));
+      if (!path.empty() && path.is_relative()) location = prefix + (base / path).string();
+    }
+  }
   if (auto v = text("target"); v && !v->empty()) config.target = *v;
   config.out_of_order = flag("outOfOrder", config.out_of_order);
   if (auto v = text("lockWaitTimeout")) config.lock_wait_timeout = *parse_duration(*v);
@@ -562,16 +874,42 @@ Config load_config(const ConfigInputs& inputs) {
   config.environment_protected = environment_protected;
   config.validate_on_migrate = flag("validateOnMigrate", config.validate_on_migrate);
 
-  bool placeholders_warned = false;
+  if (auto v = text("ignoreMigrationPatterns")) config.ignore_migration_patterns = split_list(*v);
+  config.baseline_on_migrate = flag("baselineOnMigrate", config.baseline_on_migrate);
+  if (auto v = text("baselineVersion"); v && !trim(*v).empty()) {
+    if (!Version::parse(trim(*v))) fail(*find(merged, "baselineVersion"), "invalid baseline version '" + *v + "' (expected digits separated by . or _, e.g. 1 or 2.1)");
+    config.baseline_version = std::string(trim(*v));
+  }
+  if (auto v = text("baselineDescription"); v && !v->empty()) config.baseline_description = *v;
+  config.clean_disabled = flag("cleanDisabled", config.clean_disabled);
+  config.skip_default_callbacks = flag("skipDefaultCallbacks", config.skip_default_callbacks);
+  config.create_schemas = flag("createSchemas", config.create_schemas);
+  auto naming_part = [&](const char* key, std::string& out) {
+    if (auto v = text(key)) {
+      if (v->empty()) fail(*find(merged, key), std::string(key) + " must not be empty");
+      out = *v;
+    }
+  };
+  naming_part("sqlMigrationPrefix", config.naming.versioned_prefix);
+  naming_part("repeatableSqlMigrationPrefix", config.naming.repeatable_prefix);
+  naming_part("sqlMigrationSeparator", config.naming.separator);
+  if (auto v = text("sqlMigrationSuffixes")) {
+    auto items = split_list(*v);
+    if (items.empty()) fail(*find(merged, "sqlMigrationSuffixes"), "sqlMigrationSuffixes must name at least one suffix");
+    config.naming.suffixes = std::move(items);
+  }
+  config.placeholder_replacement = flag("placeholderReplacement", config.placeholder_replacement);
+  naming_part("placeholderPrefix", config.placeholder_prefix);
+  naming_part("placeholderSuffix", config.placeholder_suffix);
+
   for (const auto& [key, s] : merged) {
     if (is_placeholder_key(key)) {
       config.placeholders[key.substr(kPlaceholderPrefix.size())] = s.value;
-      if (!placeholders_warned) {
-        log::warn("placeholders (" + s.origin + ") are not replaced by this version of strata yet; they have no effect");
-        placeholders_warned = true;
-      }
-    } else if (const KeySpec* spec = find_spec(key); spec && spec->effect == Effect::NotYet) {
+    } else if (const KeySpec* spec = find_spec(key);
+               is_jdbc_property_key(key) || (spec && spec->effect == Effect::NotYet)) {
       log::warn("setting '" + key + "' (" + s.origin + ") is not supported by this version of strata yet; it has no effect");
+    } else if (spec && spec->effect == Effect::Ignored) {
+      log::debug("setting '" + key + "' (" + s.origin + ") only concerns Flyway itself; ignored");
     }
     config.settings[key] = s.value;
   }

@@ -21,10 +21,10 @@ std::string label(const ResolvedMigration& m) {
   return m.description;
 }
 
-MigrationFailed migration_error(const ResolvedMigration& m, std::string_view text, const Statement* statement,
-                                const SqlError& e) {
-  MigrationFailed failure("migration " + m.script + " failed: " + e.what());
-  failure.file = m.path.string();
+MigrationFailed script_error(const std::string& what, const std::string& file, std::string_view text,
+                             const Statement* statement, const SqlError& e) {
+  MigrationFailed failure(what + " failed: " + e.what());
+  failure.file = file;
   failure.sqlstate = e.sqlstate;
   failure.detail = e.detail;
   failure.hint = e.hint;
@@ -38,7 +38,47 @@ MigrationFailed migration_error(const ResolvedMigration& m, std::string_view tex
   return failure;
 }
 
+MigrationFailed migration_error(const ResolvedMigration& m, std::string_view text, const Statement* statement,
+                                const SqlError& e) {
+  return script_error("migration " + m.script, m.path.string(), text, statement, e);
+}
+
+void run_each(Session& session, const ExecuteOptions& options, CallbackEvent event) {
+  if (!options.callbacks) return;
+  for (const ResolvedCallback* c : callbacks_for(*options.callbacks, event)) {
+    log::info("Executing SQL callback: " + std::string(callback_event_id(event)) + " - " + c->script,
+              {{"callback", c->script}});
+    execute_script(session, strip_bom(c->sql), c->path.string(), "callback " + c->script);
+  }
+}
+
+// afterEachMigrateError runs after the failed migration rolled back (PostgreSQL refuses any
+// statement in an aborted transaction), in a transaction of its own; its own failure is only
+// logged, so the migration's error stays the one reported.
+void each_error(Session& session, const ExecuteOptions& options) {
+  if (!options.callbacks || callbacks_for(*options.callbacks, CallbackEvent::AfterEachMigrateError).empty()) return;
+  try {
+    run_callbacks(session, *options.callbacks, CallbackEvent::AfterEachMigrateError, options.session_reset);
+  } catch (const Error& e) {
+    log::warn(std::string("afterEachMigrateError callback failed too: ") + e.what());
+  }
+}
+
 }  // namespace
+
+void execute_script(Session& session, std::string_view text, const std::string& file, const std::string& what) {
+  const SplitScript split = split_statements(text);
+  const Statement* current = nullptr;
+  try {
+    for (const Statement& s : split.statements) {
+      throw_if_interrupted();
+      current = &s;
+      session.exec(s.sql);
+    }
+  } catch (const SqlError& e) {
+    throw script_error(what, file, text, current, e);
+  }
+}
 
 ExecutionResult execute_plan(Session& session, HistoryTable& history, const std::vector<const ResolvedMigration*>& plan,
                              const ExecuteOptions& options,
@@ -74,11 +114,13 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
     bool committing = false;
     try {
       session.exec(options.session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + options.session_reset);
+      run_each(session, options, CallbackEvent::BeforeEachMigrate);
       for (const Statement& s : scripts[i].statements) {
         current = &s;
         session.exec(s.sql);
       }
       current = nullptr;
+      run_each(session, options, CallbackEvent::AfterEachMigrate);
       AppliedMigration row;
       if (m.version) row.version = m.version->text();
       row.description = m.description;
@@ -95,7 +137,13 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       session.exec(finish);
     } catch (const SqlError& e) {
       session.exec_cleanup("ROLLBACK");
-      throw migration_error(m, text, current, e);
+      MigrationFailed failure = migration_error(m, text, current, e);
+      each_error(session, options);
+      throw failure;
+    } catch (const MigrationFailed&) {  // a beforeEachMigrate / afterEachMigrate callback
+      session.exec_cleanup("ROLLBACK");
+      each_error(session, options);
+      throw;
     } catch (const ConnectError& e) {
       ConnectError lost(std::string(e.what()) + (committing
           ? "; it happened while committing " + m.script + ", so it may or may not be applied: run `strata info`"

@@ -169,4 +169,17 @@ std::string HistoryTable::append_statement(const AppliedMigration& row) const {
 
 void HistoryTable::append(const AppliedMigration& row) { session_.exec(append_statement(row)); }
 
+void HistoryTable::delete_failed(int installed_rank) {
+  session_.exec("DELETE FROM " + name_.quoted() + " WHERE success = false AND installed_rank = " +
+                std::to_string(installed_rank));
+}
+
+void HistoryTable::realign(int installed_rank, const std::string& description, const std::string& type,
+                           std::optional<std::int32_t> checksum) {
+  session_.exec("UPDATE " + name_.quoted() + " SET description = " + session_.literal(fit_description(description)) +
+                ", type = " + session_.literal(type) +
+                ", checksum = " + (checksum ? std::to_string(*checksum) : std::string("NULL")) +
+                " WHERE installed_rank = " + std::to_string(installed_rank));
+}
+
 }  // namespace strata

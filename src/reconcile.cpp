@@ -12,6 +12,11 @@
 
 namespace strata {
 
+bool checksum_matches(const ResolvedMigration& r, const std::optional<std::int32_t>& applied) {
+  if (!applied) return false;
+  return *applied == r.checksum || (r.equivalent_checksum && *applied == *r.equivalent_checksum);
+}
+
 namespace {
 
 enum class RowType : std::uint8_t { Sql, Schema, Baseline, Delete, Undo, Other };
@@ -35,11 +40,6 @@ bool synthetic(RowType t) {
 const std::string& canonical_type(const std::string& type) {
   static const std::string jdbc = "JDBC";
   return type == "SPRING_JDBC" ? jdbc : type;
-}
-
-bool checksum_matches(const ResolvedMigration& r, const std::optional<std::int32_t>& applied) {
-  if (!applied) return false;
-  return *applied == r.checksum || (r.equivalent_checksum && *applied == *r.equivalent_checksum);
 }
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
@@ -482,6 +482,7 @@ Reconciliation reconcile(const std::vector<ResolvedMigration>& resolved,
     if (!current || *r.version > *current) current = &*r.version;
   }
   if (current) out.current = *current;
+  out.baseline = ctx.applied_baseline;
   // Migrate tolerates a lone failed future migration under the default ignoreMigrationPatterns
   // (*:future) and only warns; any other failed row stops it.
   if (first_failed && !(failed_count == 1 && first_failed_state == MigrationState::FutureFailed)) {

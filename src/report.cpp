@@ -1,5 +1,7 @@
 #include "strata/report.hpp"
 
+#include "strata/validate.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -227,6 +229,33 @@ std::string info_json(const InfoContext& context, const Reconciliation& reconcil
   doc["exception"] = nullptr;
   doc["licenseFailed"] = false;
   // Replace, not throw, on bytes that are not UTF-8: a report must always come out.
+  return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string validate_json(const std::string& database, const std::vector<ValidationProblem>& problems,
+                          int validate_count, int indent) {
+  ordered_json doc = ordered_json::object();
+  ordered_json invalid = ordered_json::array();
+  for (const ValidationProblem& p : problems) {
+    ordered_json item = ordered_json::object();
+    item["version"] = p.version;
+    item["description"] = p.message;
+    item["filepath"] = p.file;
+    item["errorDetails"] = {{"errorCode", p.code}, {"errorMessage", p.message + "; to fix: " + p.fix}};
+    invalid.push_back(std::move(item));
+  }
+  if (problems.empty()) {
+    doc["errorDetails"] = nullptr;
+  } else {
+    doc["errorDetails"] = {{"errorCode", "VALIDATE_ERROR"}, {"errorMessage", "Migrations have failed validation"}};
+  }
+  doc["invalidMigrations"] = std::move(invalid);
+  doc["validationSuccessful"] = problems.empty();
+  doc["validateCount"] = problems.empty() ? validate_count : 0;
+  doc["flywayVersion"] = strata_version();
+  doc["database"] = database;
+  doc["warnings"] = ordered_json::array();
+  doc["operation"] = "validate";
   return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

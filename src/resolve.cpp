@@ -139,9 +139,29 @@ struct DirCloser {
   void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
 
+// A callback's name: "<event>[<separator><description>]<suffix>", the event one of Flyway's ids.
+std::optional<std::pair<CallbackEvent, std::string>> callback_name(std::string_view name, const NamingRules& naming,
+                                                                   std::string& description) {
+  for (const std::string& suffix : naming.suffixes) {
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    std::string_view base = name.substr(0, name.size() - suffix.size());
+    const std::size_t sep = base.find(naming.separator);
+    std::string_view id = base.substr(0, sep);
+    std::optional<CallbackEvent> event = parse_callback_event(id);
+    if (!event) return std::nullopt;
+    description.clear();
+    if (sep != std::string_view::npos) {
+      for (char c : base.substr(sep + naming.separator.size())) description += c == '_' ? ' ' : c;
+    }
+    return std::make_pair(*event, std::string(id));
+  }
+  return std::nullopt;
+}
+
 struct Scan {
   const NamingRules& naming;
   std::vector<ResolvedMigration>& out;
+  std::vector<ResolvedCallback>& callbacks;
   // Directories already scanned, by device and inode: makes symlink loops, two links to one
   // directory and overlapping locations harmless (each directory is read once, at the first path
   // that reaches it in sorted order).
@@ -197,6 +217,33 @@ struct Scan {
     }
   }
 
+
+  // The file's text, checked to be UTF-8 without NUL bytes.
+  static std::string read_text(int dfd, const std::string& name, const std::string& path, const std::string& rel) {
+    // `script` is stored as text; the file name itself was checked by parse_migration_name.
+    if (find_invalid_utf8(rel) != std::string_view::npos) {
+      fail(path, "migration path " + path + " is not valid UTF-8: rename its folders");
+    }
+    std::string sql = read_file(dfd, name.c_str(), path);
+    if (const std::size_t bad = find_invalid_utf8(sql); bad != std::string_view::npos) {
+      const int line = line_of(sql, bad);
+      fail(path,
+           "invalid UTF-8 in " + path + " at byte offset " + std::to_string(bad) + " (line " + std::to_string(line) +
+               "): migrations must be UTF-8 encoded",
+           line);
+    }
+    // PostgreSQL rejects NUL in query text, and C strings end at it: a migration would be cut
+    // short and still recorded as applied.
+    if (const std::size_t nul = sql.find('\0'); nul != std::string::npos) {
+      const int line = line_of(sql, nul);
+      fail(path,
+           "NUL byte in " + path + " at byte offset " + std::to_string(nul) + " (line " + std::to_string(line) +
+               "): a migration must be text",
+           line);
+    }
+    return sql;
+  }
+
   void file(int dfd, const std::string& name, const std::string& dir, const std::string& rel) {
     std::optional<MigrationName> parsed;
     try {
@@ -205,7 +252,20 @@ struct Scan {
       e.file = join(dir, name);
       throw;
     }
-    if (!parsed) return;
+    if (!parsed) {
+      std::string description;
+      if (auto cb = callback_name(name, naming, description)) {
+        ResolvedCallback c;
+        c.event = cb->first;
+        c.event_id = cb->second;
+        c.description = std::move(description);
+        c.script = rel + name;
+        c.path = join(dir, name);
+        c.sql = read_text(dfd, name, c.path.string(), rel);
+        callbacks.push_back(std::move(c));
+      }
+      return;
+    }
 
     ResolvedMigration m;
     m.kind = parsed->kind;
@@ -213,27 +273,7 @@ struct Scan {
     m.description = std::move(parsed->description);
     m.script = rel + name;
     const std::string path = join(dir, name);
-    // `script` is stored as text; the file name itself was checked by parse_migration_name.
-    if (find_invalid_utf8(rel) != std::string_view::npos) {
-      fail(path, "migration path " + path + " is not valid UTF-8: rename its folders");
-    }
-    m.sql = read_file(dfd, name.c_str(), path);
-    if (const std::size_t bad = find_invalid_utf8(m.sql); bad != std::string_view::npos) {
-      const int line = line_of(m.sql, bad);
-      fail(path,
-           "invalid UTF-8 in " + path + " at byte offset " + std::to_string(bad) + " (line " + std::to_string(line) +
-               "): migrations must be UTF-8 encoded",
-           line);
-    }
-    // PostgreSQL rejects NUL in query text, and C strings end at it: a migration would be cut
-    // short and still recorded as applied.
-    if (const std::size_t nul = m.sql.find('\0'); nul != std::string::npos) {
-      const int line = line_of(m.sql, nul);
-      fail(path,
-           "NUL byte in " + path + " at byte offset " + std::to_string(nul) + " (line " + std::to_string(line) +
-               "): a migration must be text",
-           line);
-    }
+    m.sql = read_text(dfd, name, path, rel);
     m.checksum = flyway_checksum(m.sql);
     m.path = path;
     out.push_back(std::move(m));
@@ -258,8 +298,13 @@ std::filesystem::path location_directory(std::string_view location) {
 }
 
 std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options) {
-  std::vector<ResolvedMigration> out;
-  Scan scan{options.naming, out, {}};
+  return resolve_scripts(options).migrations;
+}
+
+ResolvedScripts resolve_scripts(const ResolveOptions& options) {
+  ResolvedScripts scripts;
+  std::vector<ResolvedMigration>& out = scripts.migrations;
+  Scan scan{options.naming, out, scripts.callbacks, {}};
   for (const auto& location : options.locations) {
     const std::string dir = location_directory(location).string();
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -295,7 +340,20 @@ std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options)
                                 "\": " + a.path.native() + " and " + b.path.native());
     }
   }
-  return out;
+  // Flyway refuses two callbacks with one file name (in different folders or locations).
+  std::vector<const ResolvedCallback*> by_name;
+  for (const ResolvedCallback& c : scripts.callbacks) by_name.push_back(&c);
+  std::sort(by_name.begin(), by_name.end(), [](const ResolvedCallback* a, const ResolvedCallback* b) {
+    return std::pair(a->path.filename().native(), a->path.native()) < std::pair(b->path.filename().native(), b->path.native());
+  });
+  for (std::size_t i = 1; i < by_name.size(); ++i) {
+    if (by_name[i - 1]->path.filename() == by_name[i]->path.filename()) {
+      fail(by_name[i - 1]->path.native(), "found more than one SQL callback named " +
+                                              by_name[i]->path.filename().native() + ": " + by_name[i - 1]->path.native() +
+                                              " and " + by_name[i]->path.native());
+    }
+  }
+  return scripts;
 }
 
 }  // namespace strata

@@ -1,6 +1,8 @@
 #pragma once
-// config: command-line flags > STRATA_* env > FLYWAY_* env > strata.yaml (chosen environment,
-// then its top level) > defaults. Touches no disk beyond the config file, never the database.
+// config: command-line flags > STRATA_* env > FLYWAY_* env > config files (chosen environment,
+// then their top level) > defaults. The config files are strata.yaml and Flyway's flyway.conf /
+// flyway.toml, lowest first: Flyway's default files, ./strata.yaml, then FLYWAY_CONFIG_FILES, then
+// -c/-configFiles (else STRATA_CONFIG). Touches no disk beyond those files, never the database.
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -11,6 +13,7 @@
 #include "strata/connection.hpp"  // callers reach make_connection_settings and redact_url here
 #include "strata/db.hpp"
 #include "strata/log.hpp"
+#include "strata/naming.hpp"
 
 namespace strata {
 
@@ -29,10 +32,23 @@ struct Config {
   log::Format log_format = log::Format::Text;
   log::Verbosity verbosity = log::Verbosity::Normal;
   OutputFormat output = OutputFormat::Text;
-  std::string environment;         // the strata.yaml environment in use, if any
+  std::string environment;         // the config files' environment in use, if any
   bool environment_protected = false;
   bool validate_on_migrate = true;
-  std::map<std::string, std::string> placeholders;
+  // Flyway's ignoreMigrationPatterns: "type:state" with type *|versioned|repeatable and state
+  // *|missing|pending|ignored|future; checked when validate parses them.
+  std::vector<std::string> ignore_migration_patterns{"*:future"};
+  bool baseline_on_migrate = false;
+  std::string baseline_version = "1";
+  std::string baseline_description = "<< Flyway Baseline >>";
+  bool clean_disabled = true;
+  bool create_schemas = true;
+  NamingRules naming;
+  bool placeholder_replacement = true;
+  std::string placeholder_prefix = "${";
+  std::string placeholder_suffix = "}";
+  std::map<std::string, std::string> placeholders;  // user-defined, names lower-cased
+  bool skip_default_callbacks = false;               // ignore the SQL callbacks in the locations
   // Every merged setting by canonical key (Flyway's property name, e.g. "lockWaitTimeout"), for
   // features that read settings not modelled above.
   std::map<std::string, std::string> settings;
@@ -40,11 +56,17 @@ struct Config {
 
 struct ConfigInputs {
   // From the command line. Keys in any of the spellings users write: "lock-wait-timeout",
-  // "lockWaitTimeout", "placeholders.name". "config" (-c) and "environment" (-e) pick the file
+  // "lockWaitTimeout", "placeholders.name", and with split_flyway_args' dashes "-url". "config"
+  // (-c, a strata.yaml) or "-configFiles" (Flyway's list) and "environment" (-e) pick the files
   // and the environment.
   std::map<std::string, std::string> flags;
   std::map<std::string, std::string> env;  // the process environment
   std::filesystem::path working_directory = ".";
+  // Flyway's config files read when they exist, lowest first (relative ones against
+  // working_directory); .toml and .conf are never mixed: .toml ones win when any exists, unless
+  // files named on the command line or in FLYWAY_CONFIG_FILES decide. Empty: none, so that tests
+  // never read a file from the machine they run on; main passes default_flyway_config_files().
+  std::vector<std::filesystem::path> flyway_default_files;
 };
 
 // Throws ConfigError naming the source (flag, variable, file:line) of a bad or unknown value.
@@ -54,6 +76,14 @@ Config load_config(const ConfigInputs& inputs);
 // The canonical key for any accepted spelling ("lock-wait-timeout", "LOCK_WAIT_TIMEOUT",
 // "lockWaitTimeout" -> "lockWaitTimeout"); empty when the key is unknown.
 std::string canonical_key(std::string_view key);
+
+// Whether a setting (canonical key) is true/false, so that a bare --key can mean --key=true.
+bool is_boolean_setting(std::string_view canonical);
+
+// Where Flyway looks for config files by default, as strata reads them: /flyway/conf (its Docker
+// image's installation), $HOME, then the working directory; flyway.toml, flyway.user.toml and
+// flyway.conf in each.
+std::vector<std::filesystem::path> default_flyway_config_files(const std::map<std::string, std::string>& env);
 
 std::map<std::string, std::string> environment_map(char** envp);
 

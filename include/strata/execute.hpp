@@ -5,7 +5,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "strata/callbacks.hpp"
 
 #include "strata/migration.hpp"
 #include "strata/version.hpp"
@@ -21,6 +24,9 @@ struct ExecuteOptions {
   // start of every migration and before its history row, as Flyway restores its connection: a
   // migration's SET ROLE or SET search_path never leaks into the next one or into the history.
   std::string session_reset;
+  // beforeEachMigrate / afterEachMigrate run inside each migration's transaction;
+  // afterEachMigrateError after its rollback. Null: none.
+  const std::vector<ResolvedCallback>* callbacks = nullptr;
 };
 
 struct AppliedOutcome {
@@ -32,6 +38,11 @@ struct ExecutionResult {
   std::vector<AppliedOutcome> applied;
   std::chrono::milliseconds total{0};
 };
+
+// Runs every statement of `text` (split as migrations are) in whatever transaction the session is
+// in. Throws MigrationFailed naming `file` and the failing statement's line and column; `what`
+// names the script in the message ("migration V2__x.sql", "callback beforeMigrate.sql").
+void execute_script(Session& session, std::string_view text, const std::string& file, const std::string& what);
 
 // Throws MigrationFailed (file, line, column, SQLSTATE, detail, hint) for the first migration
 // that fails; everything before it stays applied. `on_applied` is told of each success.

@@ -61,6 +61,12 @@ class HistoryTable {
   // Runs append_statement in whatever transaction the session is in.
   void append(const AppliedMigration& row);
 
+  // repair's edits, in whatever transaction the session is in. Rows are named by installed_rank,
+  // the primary key, as Flyway's own UPDATE does.
+  void delete_failed(int installed_rank);
+  void realign(int installed_rank, const std::string& description, const std::string& type,
+               std::optional<std::int32_t> checksum);
+
  private:
   Session& session_;
   TableName name_;

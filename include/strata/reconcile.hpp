@@ -77,7 +77,13 @@ struct Reconciliation {
   // first failed row in info order, except a lone "Failed (Future)" one, which Flyway's default
   // ignoreMigrationPatterns (*:future) lets through with a warning.
   const AppliedMigration* failed = nullptr;
+  // The version of the newest BASELINE row, if any.
+  std::optional<Version> baseline;
 };
+
+// Whether a history row's checksum stands for this file: its checksum, or (repeatables with
+// placeholders) the checksum of its raw text.
+bool checksum_matches(const ResolvedMigration& resolved, const std::optional<std::int32_t>& applied);
 
 Reconciliation reconcile(const std::vector<ResolvedMigration>& resolved,
                          const std::vector<AppliedMigration>& applied,

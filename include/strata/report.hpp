@@ -2,6 +2,7 @@
 // report: formatting only. Text tables and Flyway-shaped JSON; decides nothing.
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "strata/reconcile.hpp"
 
@@ -23,6 +24,12 @@ void print_info_table(std::ostream& out, const Reconciliation& reconciliation);
 // Flyway's `info -outputType=json` document (InfoResult field names), indented as Flyway prints
 // it, or on one line (`indent` < 0) where output is read as one JSON object per line.
 std::string info_json(const InfoContext& context, const Reconciliation& reconciliation, int indent = 2);
+
+struct ValidationProblem;
+
+// Flyway's `validate -outputType=json` document (ValidateResult / ValidateOutput field names).
+std::string validate_json(const std::string& database, const std::vector<ValidationProblem>& problems,
+                          int validate_count, int indent = 2);
 
 // {"error": {"errorCode": ..., "message": ...}}
 std::string error_json(const Error& error);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/callbacks.hpp"
 #include "strata/migration.hpp"
 #include "strata/naming.hpp"
 
@@ -23,5 +24,12 @@ std::filesystem::path location_directory(std::string_view location);
 // for a missing location, an unreadable file, a name that does not parse, invalid UTF-8,
 // two files with one version or two repeatables with one description.
 std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options);
+
+struct ResolvedScripts {
+  std::vector<ResolvedMigration> migrations;  // as resolve_migrations
+  std::vector<ResolvedCallback> callbacks;    // SQL callbacks, in the order found
+};
+// Migrations and SQL callbacks in one scan. Also an InputError: two callbacks with one name.
+ResolvedScripts resolve_scripts(const ResolveOptions& options);
 
 }  // namespace strata

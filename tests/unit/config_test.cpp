@@ -11,6 +11,7 @@
 
 #include "strata/config.hpp"
 #include "strata/error.hpp"
+#include "strata/flyway_args.hpp"
 #include "strata/log.hpp"
 
 #include "capture.hpp"
@@ -292,9 +293,9 @@ TEST_F(ConfigTest, ConfigFileChoice) {
   in_.env = {{"STRATA_CONFIG", "missing.yaml"}};
   EXPECT_NE(error_of().find("missing.yaml"), std::string::npos);
 
-  // Flyway's own config files are another format; strata must not read them.
+  // FLYWAY_CONFIG_FILES adds files (of any of the three kinds) above ./strata.yaml.
   in_.env = {{"FLYWAY_CONFIG_FILES", (dir_ / "other.yaml").string()}};
-  EXPECT_EQ(load().table, "default_file");
+  EXPECT_EQ(load().table, "other_file");
 }
 
 TEST_F(ConfigTest, NoConfigFileIsFine) { EXPECT_NO_THROW(load()); }
@@ -425,15 +426,26 @@ environments:
   in_.env = {{"FLYWAY_PLACEHOLDERS_OWNER", "flyway_env"}, {"STRATA_PLACEHOLDERS_TIER", "strata_env"},
              {"FLYWAY_PLACEHOLDERS_TIER", "flyway_env"}};
   Config c = load();
-  EXPECT_EQ(c.placeholders.at("AppUser"), "yaml_top");  // YAML names keep their case
+  // Flyway matches placeholder names case-insensitively, so every source lands on one lower-case
+  // name and the usual precedence decides between them.
+  EXPECT_EQ(c.placeholders.at("appuser"), "yaml_top");
+  EXPECT_EQ(c.placeholders.count("AppUser"), 0u);
   EXPECT_EQ(c.placeholders.at("region"), "yaml_env");
-  EXPECT_EQ(c.placeholders.at("owner"), "flyway_env");  // Flyway lowercases env names
+  EXPECT_EQ(c.placeholders.at("owner"), "flyway_env");
   EXPECT_EQ(c.placeholders.count("OWNER"), 0u);
   EXPECT_EQ(c.placeholders.at("tier"), "flag");
-  EXPECT_EQ(c.placeholders.at("Mixed"), "flag_case");  // flag names keep their case
+  EXPECT_EQ(c.placeholders.at("mixed"), "flag_case");
   EXPECT_EQ(c.settings.at("placeholders.region"), "yaml_env");
 
-  in_.flags.erase("placeholders.tier");
+  // "Owner" in the file and FLYWAY_PLACEHOLDERS_OWNER are one placeholder: the environment wins.
+  write("strata.yaml", "placeholders:\n  Owner: from_file\n");
+  in_.flags = {{"placeholders.TIER", "flag"}};
+  c = load();
+  EXPECT_EQ(c.placeholders.at("owner"), "flyway_env");
+  EXPECT_EQ(c.placeholders.at("tier"), "flag");
+  EXPECT_EQ(c.placeholders.size(), 2u);
+
+  in_.flags.clear();
   EXPECT_EQ(load().placeholders.at("tier"), "strata_env");
 }
 
@@ -452,14 +464,30 @@ TEST_F(ConfigTest, UnknownEnvironmentVariables) {
 }
 
 TEST_F(ConfigTest, SettingsWithoutEffectYetAreNamedInAWarning) {
-  in_.env = {{"FLYWAY_BASELINE_ON_MIGRATE", "true"}, {"FLYWAY_PLACEHOLDERS_OWNER", "x"}, {"FLYWAY_TABLE", "hist"}};
+  in_.env = {{"FLYWAY_MIXED", "true"},          {"FLYWAY_JDBC_PROPERTIES_SSLMODE", "require"},
+             {"FLYWAY_PLACEHOLDERS_OWNER", "x"}, {"FLYWAY_TABLE", "hist"},
+             {"FLYWAY_BASELINE_ON_MIGRATE", "true"}};
+  in_.flags = {{"-callbacks", "com.example.Callback"}};
   Capture err(STDERR_FILENO);
   Config c = load();
   std::string out = err.finish();
   EXPECT_EQ(c.table, "hist");
-  EXPECT_NE(out.find("'baselineOnMigrate' (environment variable FLYWAY_BASELINE_ON_MIGRATE)"), std::string::npos) << out;
-  EXPECT_NE(out.find("placeholders (environment variable FLYWAY_PLACEHOLDERS_OWNER)"), std::string::npos) << out;
+  EXPECT_TRUE(c.baseline_on_migrate);
+  EXPECT_NE(out.find("'mixed' (environment variable FLYWAY_MIXED)"), std::string::npos) << out;
+  EXPECT_NE(out.find("'jdbcProperties.sslmode' (environment variable FLYWAY_JDBC_PROPERTIES_SSLMODE)"), std::string::npos) << out;
+  EXPECT_NE(out.find("'callbacks' (option '-callbacks')"), std::string::npos) << out;
   EXPECT_EQ(out.find("table"), std::string::npos) << out;
+  EXPECT_EQ(out.find("placeholders"), std::string::npos) << out;
+  EXPECT_EQ(out.find("baseline"), std::string::npos) << out;
+}
+
+// Settings only Flyway's own machinery uses load without a word, so its configuration works as is.
+TEST_F(ConfigTest, FlywayMachinerySettingsAreAcceptedQuietly) {
+  in_.env = {{"FLYWAY_DRIVER", "org.postgresql.Driver"}, {"FLYWAY_LICENSE_KEY", "FL01"}, {"FLYWAY_JAR_DIRS", "jars"}};
+  in_.flags = {{"-color", "always"}};
+  Capture err(STDERR_FILENO);
+  EXPECT_NO_THROW(load());
+  EXPECT_EQ(err.finish(), "");
 }
 
 TEST_F(ConfigTest, ConnectionFromLayers) {
@@ -489,6 +517,335 @@ TEST_F(ConfigTest, ConfigErrorsNeverShowThePassword) {
   in_.flags = {{"installed-by", "x"}, {"out-of-order", "Leak-2"}};
   msg = error_of();
   EXPECT_EQ(msg.find("Leak-2"), std::string::npos) << msg;
+}
+
+// ---- Flyway's .conf and .toml files
+
+TEST_F(ConfigTest, FlywayConfFileSitsBelowTheEnvironmentAndFlags) {
+  auto conf = write("flyway.conf", R"(# from a Flyway project
+flyway.url=jdbc:postgresql://db.example:5432/app
+flyway.user=conf_user
+flyway.password=Conf-Pw-9
+flyway.table=conf_history
+flyway.schemas=app,audit
+flyway.lockWaitTimeout=7s
+flyway.placeholders.Tenant=acme
+flyway.locations=filesystem:db/a,\
+    filesystem:db/b
+other.tool.key=ignored
+)");
+  in_.flags = {{"-configFiles", "flyway.conf"}};
+  Config c = load();
+  EXPECT_EQ(c.connection.display, "postgresql://conf_user@db.example:5432/app");
+  EXPECT_EQ(c.table, "conf_history");
+  EXPECT_EQ(c.schemas, (std::vector<std::string>{"app", "audit"}));
+  EXPECT_EQ(c.lock_wait_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(c.placeholders.at("tenant"), "acme");  // names are matched case-insensitively
+  EXPECT_EQ(c.locations, (std::vector<std::string>{"filesystem:db/a", "filesystem:db/b"}));
+  EXPECT_EQ(c.settings.at("configFiles"), conf.string());
+  EXPECT_EQ(log::redact("pw Conf-Pw-9"), "pw ***");
+
+  in_.env = {{"FLYWAY_TABLE", "flyway_env"}, {"FLYWAY_LOCK_WAIT_TIMEOUT", "8s"}};
+  c = load();
+  EXPECT_EQ(c.table, "flyway_env");
+  in_.env["STRATA_TABLE"] = "strata_env";
+  EXPECT_EQ(load().table, "strata_env");
+  in_.flags["-table"] = "flag";
+  c = load();
+  EXPECT_EQ(c.table, "flag");
+  EXPECT_EQ(c.lock_wait_timeout, std::chrono::seconds(8));
+}
+
+TEST_F(ConfigTest, FlywayConfErrorsNameFileAndLine) {
+  auto conf = write("flyway.conf", "flyway.url=jdbc:postgresql://h/db\n\n# typo below\nflyway.urll=x\n");
+  in_.flags = {{"-configFiles", conf.string()}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find(conf.string() + ":4"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("flyway.urll"), std::string::npos) << msg;
+  EXPECT_EQ(last_error_file_, conf.string());
+  EXPECT_EQ(last_error_line_, 4);
+
+  write("flyway.conf", "flyway.table=t\nflyway.outOfOrder=yes\n");
+  msg = error_of();
+  EXPECT_NE(msg.find("flyway.conf:2"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("outOfOrder"), std::string::npos) << msg;
+
+  write("flyway.conf", "flyway.workingDirectory=/tmp\n");
+  EXPECT_NE(error_of().find("command line"), std::string::npos);
+
+  // A password in the file never shows in an error about another value.
+  write("flyway.conf", "flyway.password=Conf-Leak-3\nflyway.connectRetries=Conf-Leak-3\n");
+  msg = error_of();
+  EXPECT_EQ(msg.find("Conf-Leak-3"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, FlywayConfPluginSettingsAreNamedInAWarning) {
+  write("flyway.conf", "flyway.postgresql.transactional.lock=false\nflyway.configFiles=x.conf\nflyway.table=t\n");
+  in_.flags = {{"-configFiles", "flyway.conf"}};
+  Capture err(STDERR_FILENO);
+  Config c = load();
+  std::string out = err.finish();
+  EXPECT_EQ(c.table, "t");
+  EXPECT_NE(out.find("flyway.postgresql.transactional.lock"), std::string::npos) << out;
+  EXPECT_NE(out.find("flyway.conf:1"), std::string::npos) << out;
+  EXPECT_NE(out.find("flyway.configFiles"), std::string::npos) << out;
+}
+
+TEST_F(ConfigTest, FlywayConfExpandsEnvironmentVariables) {
+  write("flyway.conf", "flyway.url=jdbc:postgresql://${DB_HOST}/app\nflyway.password=${DB_PASSWORD}\n");
+  in_.flags = {{"-configFiles", "flyway.conf"}};
+  in_.env = {{"DB_HOST", "db.internal"}, {"DB_PASSWORD", "Env-Expanded-7"}};
+  Config c = load();
+  EXPECT_NE(c.connection.display.find("@db.internal:5432/app"), std::string::npos) << c.connection.display;
+  EXPECT_NE(c.connection.conninfo.find("Env-Expanded-7"), std::string::npos);
+  EXPECT_EQ(log::redact("Env-Expanded-7"), "***");
+}
+
+TEST_F(ConfigTest, ConfigFilesListAndFlywayConfigFilesVariable) {
+  write("a.conf", "flyway.table=a\nflyway.target=1\nflyway.schemas=a\n");
+  write("b.conf", "flyway.table=b\nflyway.target=2\n");
+  write("c.properties", "flyway.table=c\n");
+  in_.flags = {{"-configFiles", "a.conf, b.conf"}};
+  Config c = load();
+  EXPECT_EQ(c.table, "b");  // later files override earlier ones
+  EXPECT_EQ(c.target, "2");
+  EXPECT_EQ(c.schemas, std::vector<std::string>{"a"});
+  EXPECT_EQ(c.settings.at("configFiles"), (dir_ / "a.conf").string() + "," + (dir_ / "b.conf").string());
+
+  // FLYWAY_CONFIG_FILES is read too, below the files named on the command line.
+  in_.env = {{"FLYWAY_CONFIG_FILES", "c.properties,a.conf"}};
+  in_.flags = {{"-configFiles", "b.conf"}};
+  c = load();
+  EXPECT_EQ(c.table, "b");
+  EXPECT_EQ(c.schemas, std::vector<std::string>{"a"});
+  in_.flags.clear();
+  EXPECT_EQ(load().table, "a");
+
+  in_.env = {{"FLYWAY_CONFIG_FILES", "a.conf,missing.conf"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("FLYWAY_CONFIG_FILES"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("missing.conf"), std::string::npos) << msg;
+
+  in_.env.clear();
+  in_.flags = {{"-configFiles", "a.conf"}, {"config", "strata.yaml"}};
+  msg = error_of();
+  EXPECT_NE(msg.find("configFiles"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, FileKindFollowsTheExtensionAndTheSpelling) {
+  write("settings", "table: from_yaml\n");
+  write("flyway.cfg", "flyway.table=from_conf\n");
+  write("strata.yml", "table: from_yml\n");
+  in_.flags = {{"config", "settings"}};  // strata's -c names a strata.yaml
+  EXPECT_EQ(load().table, "from_yaml");
+  in_.flags = {{"-configFiles", "flyway.cfg"}};  // Flyway reads any other name as a .conf file
+  EXPECT_EQ(load().table, "from_conf");
+  in_.flags = {{"config", "flyway.cfg"}};
+  EXPECT_NE(error_of().find("flyway.cfg"), std::string::npos);
+  in_.flags = {{"-configFiles", "strata.yml,flyway.cfg"}};
+  EXPECT_EQ(load().table, "from_conf");
+  in_.env = {{"STRATA_CONFIG", "settings"}};
+  in_.flags.clear();
+  EXPECT_EQ(load().table, "from_yaml");
+}
+
+TEST_F(ConfigTest, FlywayDefaultFiles) {
+  fs::create_directories(dir_ / "install" / "conf");
+  fs::create_directories(dir_ / "home");
+  std::ofstream(dir_ / "install" / "conf" / "flyway.conf") << "flyway.table=install\nflyway.target=1\nflyway.schemas=i\n";
+  std::ofstream(dir_ / "home" / "flyway.conf") << "flyway.table=home\nflyway.target=2\n";
+  write("flyway.conf", "flyway.table=working_dir\n");
+  in_.flyway_default_files = {dir_ / "install" / "conf" / "flyway.conf", dir_ / "home" / "flyway.conf", "flyway.conf",
+                              dir_ / "nowhere" / "flyway.conf"};
+  Config c = load();
+  EXPECT_EQ(c.table, "working_dir");
+  EXPECT_EQ(c.target, "2");
+  EXPECT_EQ(c.schemas, std::vector<std::string>{"i"});
+
+  // ./strata.yaml sits above them, and files named explicitly above that.
+  write("strata.yaml", "table: yaml\n");
+  EXPECT_EQ(load().table, "yaml");
+  write("named.conf", "flyway.table=named\n");
+  in_.flags = {{"-configFiles", "named.conf"}};
+  c = load();
+  EXPECT_EQ(c.table, "named");
+  EXPECT_EQ(c.target, "2");  // the defaults are still read underneath, as Flyway does
+
+  // None is read unless asked for: tests and embedders see no file from the machine.
+  in_.flyway_default_files.clear();
+  in_.flags.clear();
+  fs::remove(dir_ / "strata.yaml");
+  EXPECT_EQ(load().table, "flyway_schema_history");
+}
+
+TEST_F(ConfigTest, DefaultFlywayConfigFilesFollowFlywaysOrder) {
+  auto files = default_flyway_config_files({{"HOME", "/home/u"}});
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.string());
+  EXPECT_EQ(names, (std::vector<std::string>{"/flyway/conf/flyway.toml", "/flyway/conf/flyway.user.toml",
+                                             "/flyway/conf/flyway.conf", "/home/u/flyway.toml",
+                                             "/home/u/flyway.user.toml", "/home/u/flyway.conf", "flyway.toml",
+                                             "flyway.user.toml", "flyway.conf"}));
+  EXPECT_EQ(default_flyway_config_files({}).size(), 6u);
+}
+
+TEST_F(ConfigTest, FlywayToml) {
+  write("flyway.toml", R"(id = "a1b2"
+databaseType = "PostgreSql"
+
+[environments.default]
+url = "jdbc:postgresql://localhost/app_default"
+
+[environments.prod]
+url = "jdbc:postgresql://prod.example/app"
+user = "deployer"
+password = "${env.PROD_PASSWORD}"
+schemas = ["app", "audit"]
+displayName = "Production"
+
+[environments.prod.flyway]
+table = "prod_history"
+placeholders.region = "eu"
+
+[flyway]
+locations = ["filesystem:sql"]
+table = "toml_history"
+cleanDisabled = false
+placeholders.region = "us"
+
+[flywayDesktop]
+developmentEnvironment = "development"
+)");
+  in_.env = {{"PROD_PASSWORD", "Toml-Pw-4"}};
+  in_.flags = {{"-configFiles", "flyway.toml"}};
+  Config c = load();
+  EXPECT_EQ(c.environment, "default");  // Flyway's default environment
+  EXPECT_NE(c.connection.display.find("@localhost:5432/app_default"), std::string::npos) << c.connection.display;
+  EXPECT_EQ(c.table, "toml_history");
+  EXPECT_FALSE(c.clean_disabled);
+  EXPECT_EQ(c.locations, std::vector<std::string>{"filesystem:sql"});
+  EXPECT_EQ(c.placeholders.at("region"), "us");
+
+  in_.flags["-environment"] = "prod";
+  c = load();
+  EXPECT_EQ(c.environment, "prod");
+  EXPECT_EQ(c.connection.display, "postgresql://deployer@prod.example:5432/app");
+  EXPECT_EQ(c.schemas, (std::vector<std::string>{"app", "audit"}));
+  EXPECT_EQ(c.table, "prod_history");
+  EXPECT_EQ(c.placeholders.at("region"), "eu");
+  EXPECT_EQ(log::redact("Toml-Pw-4"), "***");
+
+  in_.flags["-environment"] = "qa";
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("default, prod"), std::string::npos) << msg;
+}
+
+TEST_F(ConfigTest, FlywayTomlErrorsAndWarnings) {
+  auto toml = write("flyway.toml", "[flyway]\ntable = \"t\"\ntabel = \"t\"\n");
+  in_.flags = {{"-configFiles", "flyway.toml"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find(toml.string() + ":3"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("flyway.tabel"), std::string::npos) << msg;
+
+  write("flyway.toml", "[flyway]\ntable = [\"a\"\n");
+  EXPECT_NE(error_of().find("flyway.toml:"), std::string::npos);
+
+  // Flyway warns about unknown keys in an environment and carries on.
+  write("flyway.toml", "[environments.dev]\nurl = \"jdbc:postgresql://h/db\"\nlocations = \"x\"\n[flyway]\nenvironment = \"dev\"\n");
+  Capture err(STDERR_FILENO);
+  Config c = load();
+  std::string out = err.finish();
+  EXPECT_EQ(c.environment, "dev");
+  EXPECT_NE(out.find("environments.dev.locations"), std::string::npos) << out;
+  EXPECT_NE(out.find("flyway.toml:3"), std::string::npos) << out;
+}
+
+TEST_F(ConfigTest, TomlAndConfAreNeverMixed) {
+  write("a.toml", "[flyway]\ntable = \"toml\"\n");
+  write("b.conf", "flyway.table=conf\n");
+  in_.flags = {{"-configFiles", "a.toml,b.conf"}};
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("TOML"), std::string::npos) << msg;
+
+  // Among the default files, .toml ones win when any exists; named files decide otherwise.
+  write("flyway.toml", "[flyway]\ntable = \"default_toml\"\n");
+  write("flyway.conf", "flyway.table=default_conf\nflyway.target=9\n");
+  in_.flyway_default_files = {"flyway.toml", "flyway.conf"};
+  in_.flags.clear();
+  Config c = load();
+  EXPECT_EQ(c.table, "default_toml");
+  EXPECT_EQ(c.target, "latest");
+  in_.flags = {{"-configFiles", "b.conf"}};
+  c = load();
+  EXPECT_EQ(c.table, "conf");
+  EXPECT_EQ(c.target, "9");
+}
+
+TEST_F(ConfigTest, WorkingDirectoryIsTheBaseForRelativePaths) {
+  fs::create_directories(dir_ / "project" / "conf");
+  std::ofstream(dir_ / "project" / "conf" / "app.conf") << "flyway.locations=filesystem:sql,/abs/dir,other\n";
+  std::ofstream(dir_ / "project" / "flyway.conf") << "flyway.table=project_default\n";
+  in_.flags = {{"-workingDirectory", "project"}, {"-configFiles", "conf/app.conf"}};
+  Config c = load();
+  EXPECT_EQ(c.locations, (std::vector<std::string>{"filesystem:" + (dir_ / "project" / "sql").string(), "/abs/dir",
+                                                  (dir_ / "project" / "other").string()}));
+  EXPECT_EQ(c.table, "project_default");
+
+  in_.flags = {{"-workingDirectory", (dir_ / "project").string()}};
+  EXPECT_EQ(load().locations, std::vector<std::string>{(dir_ / "project" / "migrations").string()});
+
+  in_.flags = {{"-workingDirectory", "nowhere"}};
+  EXPECT_NE(error_of().find("nowhere"), std::string::npos);
+
+  // Only on the command line, as in Flyway.
+  in_.flags.clear();
+  in_.env = {{"FLYWAY_WORKING_DIRECTORY", "project"}};
+  EXPECT_EQ(load().locations, std::vector<std::string>{"migrations"});
+}
+
+TEST_F(ConfigTest, FlywayEnvironmentVariables) {
+  in_.env = {{"FLYWAY_PLACEHOLDERS_TENANT_NAME", "acme"}, {"FLYWAY_BASELINE_ON_MIGRATE", "true"},
+             {"FLYWAY_BASELINE_VERSION", "3"}, {"FLYWAY_CLEAN_DISABLED", "false"}};
+  Config c = load();
+  EXPECT_EQ(c.placeholders.at("tenant_name"), "acme");  // Flyway lowercases the name
+  EXPECT_TRUE(c.baseline_on_migrate);
+  EXPECT_EQ(c.baseline_version, "3");
+  EXPECT_FALSE(c.clean_disabled);
+}
+
+TEST_F(ConfigTest, ConfigFileEncodingOtherThanUtf8IsNamedInAWarning) {
+  in_.flags = {{"-configFileEncoding", "UTF-8"}};
+  {
+    Capture err(STDERR_FILENO);
+    load();
+    EXPECT_EQ(err.finish(), "");
+  }
+  in_.flags = {{"-configFileEncoding", "ISO-8859-1"}};
+  Capture err(STDERR_FILENO);
+  load();
+  std::string out = err.finish();
+  EXPECT_NE(out.find("ISO-8859-1"), std::string::npos) << out;
+}
+
+// What main does with a Flyway command line: CLI11's values and split_flyway_args' settings
+// share ConfigInputs::flags.
+TEST_F(ConfigTest, FlywayArgumentsReachTheConfig) {
+  SplitArgs split = split_flyway_args({"strata", "-url=jdbc:postgresql://h:5432/db", "-user=u", "-password=Arg-Pw-2",
+                                       "-placeholders.Tenant=acme", "--baseline-on-migrate", "-outputType=json",
+                                       "info"},
+                                      {"url", "verbose", "quiet"});
+  in_.flags.insert(split.settings.begin(), split.settings.end());
+  Config c = load();
+  EXPECT_EQ(c.connection.display, "postgresql://u@h:5432/db");
+  EXPECT_EQ(c.placeholders.at("tenant"), "acme");
+  EXPECT_TRUE(c.baseline_on_migrate);
+  EXPECT_EQ(c.output, OutputFormat::Json);
+  EXPECT_EQ(log::redact("Arg-Pw-2"), "***");
+
+  in_.flags["url"] = "postgresql://other/db";  // --url as CLI11 hands it over
+  std::string msg = error_of();
+  EXPECT_NE(msg.find("option '-url'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("option 'url'"), std::string::npos) << msg;
 }
 
 // The documented sample must stay loadable in every environment it shows.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "strata/error.hpp"
+#include "migration_fixtures.hpp"
 
 // Expected states come from reading Flyway 10's MigrationInfoServiceImpl.refresh,
 // MigrationInfoImpl.getState/compareTo, BaseAppliedMigration.getState and
@@ -15,30 +16,8 @@
 namespace strata {
 namespace {
 
-ResolvedMigration V(const std::string& version, const std::string& description, std::int32_t checksum = 100,
-                    const std::string& type = "SQL") {
-  ResolvedMigration m;
-  m.kind = MigrationKind::Versioned;
-  m.version = Version::parse(version);
-  m.description = description;
-  m.type = type;
-  m.script = "V" + version + "__" + description + ".sql";
-  m.path = "sql/" + m.script;
-  m.checksum = checksum;
-  return m;
-}
-
-ResolvedMigration R(const std::string& description, std::int32_t checksum = 200,
-                    std::optional<std::int32_t> equivalent = std::nullopt) {
-  ResolvedMigration m;
-  m.kind = MigrationKind::Repeatable;
-  m.description = description;
-  m.script = "R__" + description + ".sql";
-  m.path = "sql/" + m.script;
-  m.checksum = checksum;
-  m.equivalent_checksum = equivalent;
-  return m;
-}
+using testing::R;
+using testing::V;
 
 struct RowSpec {
   int rank;
