@@ -4,19 +4,25 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <memory>
 
+#include "strata/callbacks.hpp"
+#include "strata/checksum.hpp"
+#include "strata/clean.hpp"
 #include "strata/db.hpp"
 #include "strata/error.hpp"
 #include "strata/execute.hpp"
 #include "strata/history.hpp"
 #include "strata/lock.hpp"
+#include "strata/placeholders.hpp"
 #include "strata/log.hpp"
 #include "strata/reconcile.hpp"
 #include "strata/report.hpp"
 #include "strata/resolve.hpp"
+#include "strata/validate.hpp"
 
 namespace strata {
 namespace {
@@ -27,12 +33,15 @@ std::int64_t ms_since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
 
-std::vector<ResolvedMigration> resolve_all(const Config& config) {
+ResolvedScripts resolve_all(const Config& config) {
   const auto start = Clock::now();
   ResolveOptions options;
   options.locations = config.locations;
-  std::vector<ResolvedMigration> resolved = resolve_migrations(options);
-  log::debug("Resolved " + std::to_string(resolved.size()) + " migrations", {{"duration_ms", ms_since(start)}});
+  options.naming = config.naming;
+  ResolvedScripts resolved = resolve_scripts(options);
+  log::debug("Resolved " + std::to_string(resolved.migrations.size()) + " migrations and " +
+                 std::to_string(resolved.callbacks.size()) + " callbacks",
+             {{"duration_ms", ms_since(start)}});
   return resolved;
 }
 
@@ -46,7 +55,7 @@ std::unique_ptr<Session> connect(const Config& config) {
 // Reading the files and connecting both wait on I/O, so they overlap: files in a thread of their
 // own while this one connects. A bad file is still the error reported, even when the database is
 // also unreachable, and the files are fully read before anything is sent to the database.
-std::pair<std::vector<ResolvedMigration>, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
+std::pair<ResolvedScripts, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
   auto files = std::async(std::launch::async, [&config] { return resolve_all(config); });
   std::unique_ptr<Session> session;
   try {
@@ -102,16 +111,15 @@ std::string use_default_schema(Session& session, const std::string& schema) {
   return path;
 }
 
-// Flyway refuses to migrate a schema that already holds objects but no history: running V1 there
-// would run it against a database it never created. (baseline is the way in.)
-void refuse_unmanaged_schemas(Session& session, const HistoryTable& history, const Config& config) {
+// The schemas (history's own first, then --schemas) that hold objects strata did not create:
+// tables, views, sequences, functions and types, leaving out what extensions own.
+std::string non_empty_schemas(Session& session, const HistoryTable& history, const Config& config) {
   std::vector<std::string> schemas{history.name().schema};
   for (const std::string& s : config.schemas) {
     if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
   }
   std::string non_empty;
   for (const std::string& schema : schemas) {
-    // Tables, views, sequences, functions and types, leaving out what extensions own.
     Rows r = session.query(
         "SELECT EXISTS ("
         " SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -126,11 +134,7 @@ void refuse_unmanaged_schemas(Session& session, const HistoryTable& history, con
         {schema});
     if (!r.empty() && r[0][0].value_or("f") == "t") non_empty += (non_empty.empty() ? "" : ", ") + quote_ident(schema);
   }
-  if (non_empty.empty()) return;
-  ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " +
-                     history.name().quoted() + "; strata will not run migrations against objects it did not create");
-  e.hint = "baseline the existing schema first (as with Flyway's baseline), or point strata at an empty schema";
-  throw e;
+  return non_empty;
 }
 
 std::string format_duration(std::chrono::milliseconds ms) {
@@ -153,12 +157,12 @@ std::string utc_timestamp() {
   return buf;
 }
 
-[[noreturn]] void refuse_failed(const AppliedMigration& failed, const std::string& table) {
+[[noreturn]] void refuse_failed(const AppliedMigration& failed, const std::string& table, const std::string& args) {
   std::string what = failed.version ? "version " + *failed.version : "repeatable migration";
   MigrationFailed e("the history " + table + " records a failed migration to " + what + " (" + failed.description +
-                    "); remove any half-applied changes, then run `strata repair`");
+                    "); remove any half-applied changes, then run `strata repair" + args + "`");
   e.file = failed.script;
-  e.hint = "strata repair";
+  e.hint = "strata repair" + args;
   throw e;
 }
 
@@ -173,58 +177,285 @@ void warn_ignored(const Reconciliation& rec) {
   }
 }
 
+
+// Everything a command works with once the files are read and the database is reached.
+struct Run {
+  const Config& config;
+  ResolvedScripts scripts;
+  std::unique_ptr<Session> session;
+  std::unique_ptr<HistoryTable> history;
+  std::string args;  // what to repeat in suggested commands, e.g. " -e prod"
+  // Set by prepare_session: the role migrations start as, installed_by and the reset statements.
+  std::string original_role;
+  std::string installed_by;
+  std::string session_reset;
+  PlaceholderSettings placeholders;
+
+  std::vector<ResolvedMigration>& migrations() { return scripts.migrations; }
+  const std::vector<ResolvedCallback>& callbacks() const { return scripts.callbacks; }
+  bool has_callbacks(std::initializer_list<CallbackEvent> events) const {
+    for (CallbackEvent e : events)
+      if (!callbacks_for(scripts.callbacks, e).empty()) return true;
+    return false;
+  }
+  std::string table() const { return history->name().quoted(); }
+  std::string schema_q() const { return quote_ident(history->name().schema); }
+};
+
+std::string command_args(const Config& config) {
+  return config.environment.empty() ? std::string() : " -e " + config.environment;
+}
+
+// Flyway's placeholders, replaced once the connection-dependent built-ins are known. Repeatables
+// and callbacks are replaced here, since a repeatable's checksum is that of its replaced text;
+// versioned migrations keep their raw checksum and are replaced by `replace_pending` only when
+// they are about to run, so an applied one never fails for a placeholder nobody sets any more.
+void apply_placeholders(Run& run) {
+  const Config& config = run.config;
+  run.placeholders.enabled = config.placeholder_replacement;
+  if (!config.placeholder_replacement) return;
+  run.placeholders.prefix = config.placeholder_prefix;
+  run.placeholders.suffix = config.placeholder_suffix;
+  run.placeholders.values = config.placeholders;
+  Rows r = run.session->query("SELECT current_user, current_database()");
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  run.placeholders.builtins =
+      builtin_placeholders(run.history->name().schema, r[0][0].value_or(""), r[0][1].value_or(""),
+                           run.history->name().table, config.environment, cwd.string(), std::chrono::system_clock::now());
+  for (ResolvedMigration& m : run.scripts.migrations) {
+    if (m.kind != MigrationKind::Repeatable) continue;
+    const std::string name = m.path.filename().string();
+    MigrationChecksums sums = migration_checksums(m.kind, m.sql, run.placeholders, name, m.path.string());
+    m.checksum = sums.checksum;
+    m.equivalent_checksum = sums.equivalent_checksum;
+    m.sql = replace_placeholders(m.sql, run.placeholders, name, m.path.string());
+  }
+  for (ResolvedCallback& c : run.scripts.callbacks) {
+    c.sql = replace_placeholders(c.sql, run.placeholders, c.path.filename().string(), c.path.string());
+  }
+}
+
+// Every file of the plan is checked before the first one runs.
+void replace_pending(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  if (!run.placeholders.enabled) return;
+  for (const ResolvedMigration* p : plan) {
+    if (!p->version) continue;  // repeatables were replaced in apply_placeholders
+    auto& m = const_cast<ResolvedMigration&>(*p);  // points into run.scripts.migrations
+    m.sql = replace_placeholders(m.sql, run.placeholders, m.path.filename().string(), m.path.string());
+  }
+}
+
+Run open_run(const Config& config) {
+  auto [scripts, session] = resolve_and_connect(config);
+  if (config.skip_default_callbacks) scripts.callbacks.clear();
+  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}};
+  run.history = std::make_unique<HistoryTable>(*run.session, TableName{default_schema(config, *run.session), config.table});
+  apply_placeholders(run);
+  return run;
+}
+
+// The session as migrations and callbacks see it: the default schema in front of search_path,
+// and the statements that put role and search_path back before each script.
+void prepare_session(Run& run) {
+  if (!run.session_reset.empty()) return;
+  Session& session = *run.session;
+  run.original_role = session.query("SELECT current_user")[0][0].value_or(session.user());
+  run.installed_by = run.config.installed_by.empty() ? run.original_role : run.config.installed_by;
+  const std::string search_path = use_default_schema(session, run.history->name().schema);
+  run.session_reset = "SET ROLE " + quote_ident(run.original_role) + "; SELECT set_config('search_path', " +
+                      session.literal(search_path) + ", false)";
+}
+
+void fire(Run& run, CallbackEvent event) {
+  if (callbacks_for(run.callbacks(), event).empty()) return;
+  prepare_session(run);
+  run_callbacks(*run.session, run.callbacks(), event, run.session_reset);
+}
+
+// An *Error callback must not hide the error that fired it.
+void fire_on_error(Run& run, CallbackEvent event) {
+  try {
+    fire(run, event);
+  } catch (const Error& e) {
+    log::warn(std::string(callback_event_id(event)) + " callback failed too: " + e.what());
+  }
+}
+
+std::unique_ptr<MigrationLock> take_lock(Run& run) {
+  return std::make_unique<MigrationLock>(run.config.connection, flyway_lock_key(run.table()), run.table(),
+                                         run.config.lock_wait_timeout);
+}
+
+void check_schemas_exist(Run& run) {
+  if (run.config.create_schemas) return;
+  std::vector<std::string> schemas{run.history->name().schema};
+  schemas.insert(schemas.end(), run.config.schemas.begin(), run.config.schemas.end());
+  for (const std::string& s : schemas) {
+    if (!run.history->schema_exists(s)) {
+      throw ConfigError("schema " + quote_ident(s) + " does not exist and createSchemas is false; create it, or set --create-schemas=true");
+    }
+  }
+}
+
+void create_history(Run& run) {
+  check_schemas_exist(run);
+  log::info("Creating Schema History table " + run.table() + " ...");
+  prepare_session(run);
+  run.history->create(run.config.schemas, run.installed_by);
+}
+
+AppliedMigration baseline_row(const Run& run) {
+  AppliedMigration row;
+  row.version = Version::parse(run.config.baseline_version)->text();
+  row.description = run.config.baseline_description;
+  row.type = "BASELINE";
+  row.script = run.config.baseline_description;
+  row.installed_by = run.installed_by;
+  row.execution_time = 0;
+  row.success = true;
+  return row;
+}
+
+void write_baseline(Run& run) {
+  prepare_session(run);
+  run.session->exec("BEGIN");
+  try {
+    run.history->append(baseline_row(run));
+    run.session->exec("COMMIT");
+  } catch (...) {
+    run.session->exec_cleanup("ROLLBACK");
+    throw;
+  }
+  log::info("Successfully baselined schema " + run.schema_q() + " with version: " + run.config.baseline_version,
+            {{"schema", run.history->name().schema}, {"version", run.config.baseline_version}});
+}
+
+// Prints each problem on its own line with its fix, then throws the one-line summary.
+void report_problems(Run& run, const std::vector<ValidationProblem>& problems) {
+  for (const ValidationProblem& p : problems) {
+    log::error(p.file + ": " + p.message + "; to fix: " + p.fix,
+               {{"file", p.file}, {"version", p.version}, {"error_code", p.code}, {"fix", p.fix}});
+  }
+  const std::size_t n = problems.size();
+  ValidationFailed e("Validate failed: " + std::to_string(n) + (n == 1 ? " problem" : " problems") + " with " +
+                     run.table() + " (each listed above with its fix)");
+  bool all_repairable = true;
+  for (const ValidationProblem& p : problems) all_repairable = all_repairable && p.fix.find("strata repair") != std::string::npos;
+  if (all_repairable) e.hint = "once the files are as intended: strata repair" + run.args;
+  throw e;
+}
+
+ValidateOptions validate_options(const Run& run, bool allow_pending) {
+  ValidateOptions options;
+  options.ignore = parse_ignore_patterns(run.config.ignore_migration_patterns);
+  if (allow_pending) options.ignore.push_back(parse_ignore_patterns({"*:pending"}).front());
+  options.command_args = run.args;
+  return options;
+}
+
+// validate as migrate runs it first: pending migrations are fine, anything else stops the run.
+void validate_before_migrate(Run& run, const Reconciliation& rec) {
+  if (!run.config.validate_on_migrate) return;
+  fire(run, CallbackEvent::BeforeValidate);
+  std::vector<ValidationProblem> problems = validate_migrations(rec, validate_options(run, true));
+  if (!problems.empty()) {
+    fire_on_error(run, CallbackEvent::AfterValidateError);
+    report_problems(run, problems);
+  }
+  fire(run, CallbackEvent::AfterValidate);
+}
+
+// Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
+// starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
+ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  ExecuteOptions options;
+  options.installed_by = run.installed_by;
+  options.session_reset = run.session_reset;
+  options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
+  auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
+  std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
+  ExecutionResult result;
+  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options);
+  fire(run, CallbackEvent::AfterVersioned);
+  if (!repeatable.empty()) {
+    fire(run, CallbackEvent::BeforeRepeatables);
+    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options);
+    result.applied.insert(result.applied.end(), more.applied.begin(), more.applied.end());
+    result.total += more.total;
+  }
+  return result;
+}
+
+void up_to_date(const Run& run, const Reconciliation& rec) {
+  log::info("Schema " + run.schema_q() + " is up to date. No migration necessary.",
+            {{"schema", run.history->name().schema}, {"version", rec.current ? rec.current->text() : std::string()}});
+}
+
 }  // namespace
 
 int run_migrate(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
   const ReconcileOptions options = reconcile_options(config);
-  auto [resolved, connection] = resolve_and_connect(config);
-  Session& session = *connection;
-  HistoryTable history(session, TableName{default_schema(config, session), config.table});
-  const std::string schema_q = quote_ident(history.name().schema);
+  Run run = open_run(config);
+  Session& session = *run.session;
+  HistoryTable& history = *run.history;
+  const bool migrate_callbacks = run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate});
 
   // First look without the lock: when nothing is pending, a no-op run never waits on a busy lock.
   if (history.exists()) {
     std::vector<AppliedMigration> applied = load_history(history);
-    Reconciliation rec = reconcile(resolved, applied, options);
-    if (rec.failed) refuse_failed(*rec.failed, history.name().quoted());
-    if (rec.pending.empty()) {
+    Reconciliation rec = reconcile(run.migrations(), applied, options);
+    validate_before_migrate(run, rec);
+    if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
+    if (rec.pending.empty() && !migrate_callbacks) {
       warn_ignored(rec);
-      log::info("Schema " + schema_q + " is up to date. No migration necessary.",
-                {{"schema", history.name().schema}, {"version", rec.current ? rec.current->text() : std::string()}});
+      up_to_date(run, rec);
       return 0;
     }
+  } else if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
+    // Flyway validates whenever the schema exists, history or not (its callbacks fire).
+    validate_before_migrate(run, reconcile(run.migrations(), {}, options));
+  } else if (config.validate_on_migrate) {
+    validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
   }
 
-  MigrationLock lock(config.connection, flyway_lock_key(history.name().quoted()), history.name().quoted(),
-                     config.lock_wait_timeout);
-  // Flyway's installed_by default and the role every migration starts as.
-  const std::string original_role = session.query("SELECT current_user")[0][0].value_or(session.user());
-  const std::string installed_by = config.installed_by.empty() ? original_role : config.installed_by;
+  std::unique_ptr<MigrationLock> lock = take_lock(run);
   if (!history.exists()) {
-    refuse_unmanaged_schemas(session, history, config);
-    log::info("Creating Schema History table " + history.name().quoted() + " ...");
-    history.create(config.schemas, installed_by);
+    const std::string non_empty = non_empty_schemas(session, history, config);
+    if (!non_empty.empty() && !config.baseline_on_migrate) {
+      ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " + run.table() +
+                         "; strata will not run migrations against objects it did not create");
+      e.hint = "run `strata baseline" + run.args + "` first (or migrate with --baseline-on-migrate), or point strata at an empty schema";
+      throw e;
+    }
+    create_history(run);
+    if (!non_empty.empty()) write_baseline(run);
   }
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(history);
-  Reconciliation rec = reconcile(resolved, applied, options);
-  if (rec.failed) refuse_failed(*rec.failed, history.name().quoted());
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
+  if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
   warn_ignored(rec);
-  log::info("Current version of schema " + schema_q + ": " +
+  log::info("Current version of schema " + run.schema_q() + ": " +
             (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
+
+  prepare_session(run);
+  ExecutionResult result;
+  try {
+    replace_pending(run, rec.pending);
+    fire(run, CallbackEvent::BeforeMigrate);
+    result = execute_with_callbacks(run, rec.pending);
+  } catch (const Error&) {
+    fire_on_error(run, CallbackEvent::AfterMigrateError);
+    throw;
+  }
+  if (!result.applied.empty()) fire(run, CallbackEvent::AfterMigrateApplied);
+  fire(run, CallbackEvent::AfterMigrate);
   if (rec.pending.empty()) {
-    log::info("Schema " + schema_q + " is up to date. No migration necessary.",
-              {{"schema", history.name().schema}, {"version", rec.current ? rec.current->text() : std::string()}});
+    up_to_date(run, rec);
     return 0;
   }
-
-  const std::string search_path = use_default_schema(session, history.name().schema);
-  ExecuteOptions exec_options;
-  exec_options.installed_by = installed_by;
-  exec_options.session_reset = "SET ROLE " + quote_ident(original_role) + "; SELECT set_config('search_path', " +
-                               session.literal(search_path) + ", false)";
-  ExecutionResult result = execute_plan(session, history, rec.pending, exec_options);
 
   std::optional<Version> now_at = rec.current;
   for (const AppliedOutcome& o : result.applied) {
@@ -233,7 +464,7 @@ int run_migrate(const Config& config) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   const std::size_t n = result.applied.size();
   std::string message = "Successfully applied " + std::to_string(n) + (n == 1 ? " migration" : " migrations") +
-                        " to schema " + schema_q;
+                        " to schema " + run.schema_q();
   if (now_at) message += ", now at version v" + now_at->text();
   message += " (execution time " + format_duration(elapsed) + ")";
   log::info(message, {{"applied", static_cast<std::int64_t>(n)},
@@ -244,12 +475,13 @@ int run_migrate(const Config& config) {
 
 int run_info(const Config& config) {
   const ReconcileOptions options = reconcile_options(config);
-  auto [resolved, connection] = resolve_and_connect(config);
-  Session& session = *connection;
-  HistoryTable history(session, TableName{default_schema(config, session), config.table});
+  Run run = open_run(config);
+  Session& session = *run.session;
+  HistoryTable& history = *run.history;
+  fire(run, CallbackEvent::BeforeInfo);
   std::vector<AppliedMigration> applied;
   if (history.exists()) applied = load_history(history);
-  Reconciliation rec = reconcile(resolved, applied, options);
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
 
   if (config.output == OutputFormat::Json) {
     InfoContext context;
@@ -267,6 +499,238 @@ int run_info(const Config& config) {
     print_info_table(std::cout, rec);
   }
   std::cout.flush();
+  fire(run, CallbackEvent::AfterInfo);
+  return 0;
+}
+
+int run_validate(const Config& config) {
+  const auto start = std::chrono::steady_clock::now();
+  const ReconcileOptions options = reconcile_options(config);
+  Run run = open_run(config);
+  HistoryTable& history = *run.history;
+  ValidateOptions validate = validate_options(run, false);
+  std::vector<AppliedMigration> applied;
+  // Flyway's DbValidate fires its callbacks whenever the default schema exists.
+  const bool exists = history.schema_exists(history.name().schema);
+  if (exists) fire(run, CallbackEvent::BeforeValidate);
+  if (history.exists()) applied = load_history(history);
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
+  std::vector<ValidationProblem> problems = validate_migrations(rec, validate);
+  if (config.output == OutputFormat::Json) {
+    std::cout << validate_json(run.session->database(), problems, static_cast<int>(rec.infos.size()),
+                               log::format() == log::Format::Json ? -1 : 2)
+              << std::endl;
+    if (!problems.empty()) {
+      if (exists) fire_on_error(run, CallbackEvent::AfterValidateError);
+      return 1;
+    }
+    if (exists) fire(run, CallbackEvent::AfterValidate);
+    return 0;
+  }
+  if (!problems.empty()) {
+    if (exists) fire_on_error(run, CallbackEvent::AfterValidateError);
+    report_problems(run, problems);
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const std::size_t n = rec.infos.size();
+  log::info("Successfully validated " + std::to_string(n) + (n == 1 ? " migration" : " migrations") +
+                " (execution time " + format_duration(elapsed) + ")",
+            {{"validated", static_cast<std::int64_t>(n)}});
+  if (n == 0) log::warn("No migrations found. Are your locations set up correctly?");
+  if (exists) fire(run, CallbackEvent::AfterValidate);
+  return 0;
+}
+
+int run_repair(const Config& config) {
+  const auto start = std::chrono::steady_clock::now();
+  const ReconcileOptions options = reconcile_options(config);
+  Run run = open_run(config);
+  HistoryTable& history = *run.history;
+  const std::vector<IgnorePattern> ignore = parse_ignore_patterns(config.ignore_migration_patterns);
+  try {
+    fire(run, CallbackEvent::BeforeRepair);
+    if (!history.exists()) {
+      log::info("Repair of " + run.table() + " not necessary: the table does not exist.");
+      fire(run, CallbackEvent::AfterRepair);
+      return 0;
+    }
+    std::unique_ptr<MigrationLock> lock = take_lock(run);
+    prepare_session(run);
+    Session& session = *run.session;
+    std::vector<std::string> changes;
+    session.exec("BEGIN");
+    try {
+      std::vector<AppliedMigration> applied = load_history(history);
+      for (const AppliedMigration& row : applied) {
+        if (row.success) continue;
+        history.delete_failed(row.installed_rank);
+        changes.push_back("removed failed " + (row.version ? "version " + *row.version : "repeatable \"" + row.description + "\"") +
+                          " (" + row.script + ")");
+      }
+      applied = load_history(history);
+      Reconciliation rec = reconcile(run.migrations(), applied, options);
+      std::vector<AppliedMigration> deleted;
+      for (const MigrationInfo& info : rec.infos) {
+        const AppliedMigration* row = info.applied;
+        if (!row || row->type == "SCHEMA" || row->type == "BASELINE" || row->type == "DELETE" ||
+            row->type.starts_with("UNDO_")) {
+          continue;
+        }
+        const MigrationState s = info.state;
+        const bool missing = s == MigrationState::Missing || s == MigrationState::MissingFailed ||
+                             s == MigrationState::Future || s == MigrationState::FutureFailed;
+        const bool ignored = std::any_of(ignore.begin(), ignore.end(),
+                                         [&](const IgnorePattern& p) { return p.matches(info.is_versioned(), s); });
+        if (missing && !ignored) {
+          AppliedMigration marker = *row;
+          marker.type = "DELETE";
+          marker.installed_by = run.installed_by;
+          marker.execution_time = 0;
+          history.append(marker);
+          changes.push_back("marked " + (row->version ? "version " + *row->version : "repeatable \"" + row->description + "\"") +
+                            " (" + row->script + ") as deleted: its file is gone");
+          continue;
+        }
+        const ResolvedMigration* file = info.resolved;
+        if (!file || s == MigrationState::Ignored) continue;
+        const std::string& applied_type = row->type == "SPRING_JDBC" ? std::string("JDBC") : row->type;
+        if (file->version) {
+          const bool checksum = !checksum_matches(*file, row->checksum);
+          const bool description = file->description != row->description;
+          const bool type = file->type != applied_type;
+          if (!checksum && !description && !type) continue;
+          history.realign(row->installed_rank, file->description, file->type, file->checksum);
+          std::string what;
+          if (checksum) what += "checksum " + (row->checksum ? std::to_string(*row->checksum) : std::string("null")) + " -> " + std::to_string(file->checksum);
+          if (description) what += std::string(what.empty() ? "" : ", ") + "description \"" + row->description + "\" -> \"" + file->description + "\"";
+          if (type) what += std::string(what.empty() ? "" : ", ") + "type " + row->type + " -> " + file->type;
+          changes.push_back("realigned version " + *row->version + " (" + file->script + "): " + what);
+        } else if (row->checksum && *row->checksum != file->checksum && checksum_matches(*file, row->checksum)) {
+          // Written without placeholder replacement: the same file, so the row takes the new checksum.
+          history.realign(row->installed_rank, file->description, file->type, file->checksum);
+          changes.push_back("realigned repeatable \"" + file->description + "\" (" + file->script + "): checksum " +
+                            std::to_string(*row->checksum) + " -> " + std::to_string(file->checksum));
+        }
+      }
+      session.exec("COMMIT");
+    } catch (...) {
+      session.exec_cleanup("ROLLBACK");
+      throw;
+    }
+    for (const std::string& c : changes) log::info("Repair: " + c, {{"change", c}});
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    if (changes.empty()) {
+      log::info("Repair of " + run.table() + " not necessary: it already matches the files.");
+    } else {
+      log::info("Successfully repaired schema history table " + run.table() + " (execution time " +
+                    format_duration(elapsed) + ")",
+                {{"changes", static_cast<std::int64_t>(changes.size())}});
+    }
+  } catch (const Error&) {
+    fire_on_error(run, CallbackEvent::AfterRepairError);
+    throw;
+  }
+  fire(run, CallbackEvent::AfterRepair);
+  return 0;
+}
+
+int run_baseline(const Config& config) {
+  Run run = open_run(config);
+  HistoryTable& history = *run.history;
+  const std::string wanted = "(" + config.baseline_version + ", " + config.baseline_description + ")";
+  try {
+    fire(run, CallbackEvent::BeforeBaseline);
+    std::unique_ptr<MigrationLock> lock = take_lock(run);
+    if (!history.exists()) {
+      create_history(run);
+      write_baseline(run);
+    } else {
+      std::vector<AppliedMigration> applied = load_history(history);
+      const AppliedMigration* marker = nullptr;
+      bool has_schema_row = false;
+      for (const AppliedMigration& row : applied) {
+        if (row.type == "BASELINE") marker = &row;
+        else if (row.type == "SCHEMA") has_schema_row = true;
+      }
+      const Version want = *Version::parse(config.baseline_version);
+      if (marker) {
+        if (marker->parsed_version() == want && marker->description == config.baseline_description) {
+          log::info("Schema history table " + run.table() + " already initialized with " + wanted + ". Skipping.");
+        } else {
+          ValidationFailed e("cannot baseline " + run.table() + " with " + wanted + ": it is already baselined with (" +
+                             marker->version.value_or("") + ", " + marker->description + ")");
+          e.hint = "run `strata info" + run.args + "` to see the history; a different baseline needs a new, empty history table";
+          throw e;
+        }
+      } else if (has_schema_row && want == *Version::parse("0")) {
+        throw ValidationFailed("cannot baseline " + run.table() + " with version 0: that version marks the schema creation");
+      } else {
+        // Flyway baselines only a history table it creates: an existing one without a baseline row
+        // has either recorded migrations or was left empty by something else.
+        ValidationFailed e(applied.empty() ? "cannot baseline " + run.table() + ": the table already exists, and is empty"
+                                           : "cannot baseline " + run.table() + ": it already records migrations");
+        e.hint = applied.empty() ? "drop the empty history table, then run `strata baseline" + run.args + "` again"
+                                 : "baseline is for a database that has no history yet; run `strata info" + run.args +
+                                       "` to see it";
+        throw e;
+      }
+    }
+  } catch (const Error&) {
+    fire_on_error(run, CallbackEvent::AfterBaselineError);
+    throw;
+  }
+  fire(run, CallbackEvent::AfterBaseline);
+  return 0;
+}
+
+int run_clean(const Config& config) {
+  if (config.environment_protected) {
+    ConfigError e("environment '" + config.environment + "' is marked protected: true in " +
+                  config.settings.at("configFiles") + "; strata never cleans it");
+    e.hint = "clean drops every object in the schemas; use it on dev databases only";
+    throw e;
+  }
+  if (config.clean_disabled) {
+    ConfigError e("clean is disabled: it drops every object in the managed schemas, so cleanDisabled is true by default");
+    e.hint = "to clean a disposable database: strata clean --clean-disabled=false";
+    throw e;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  Run run = open_run(config);
+  HistoryTable& history = *run.history;
+  // Flyway's prepareSchemas: the configured schemas, with the default schema in front when it is
+  // not among them.
+  std::vector<std::string> schemas = config.schemas;
+  if (std::find(schemas.begin(), schemas.end(), history.name().schema) == schemas.end()) {
+    schemas.insert(schemas.begin(), history.name().schema);
+  }
+  try {
+    fire(run, CallbackEvent::BeforeClean);
+    std::unique_ptr<MigrationLock> lock = take_lock(run);
+    std::vector<std::string> created;
+    if (history.exists()) {
+      try {
+        created = created_schemas(load_history(history));
+      } catch (const ValidationFailed& e) {
+        log::warn(std::string("cannot tell which schemas strata created, so none is dropped, only emptied: ") + e.what());
+      }
+    }
+    CleanResult result = clean_schemas(*run.session, schemas, created);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    for (const std::string& w : result.warnings) log::warn(w);
+    for (const std::string& s : result.cleaned_schemas)
+      log::info("Successfully cleaned schema " + quote_ident(s), {{"schema", s}});
+    for (const std::string& s : result.dropped_schemas)
+      log::info("Successfully dropped schema " + quote_ident(s) + " (strata created it)", {{"schema", s}});
+    log::info("Successfully cleaned " + std::to_string(schemas.size()) + (schemas.size() == 1 ? " schema" : " schemas") +
+                  " (execution time " + format_duration(elapsed) + ")",
+              {{"duration_ms", static_cast<std::int64_t>(elapsed.count())}});
+  } catch (const Error&) {
+    fire_on_error(run, CallbackEvent::AfterCleanError);
+    throw;
+  }
+  // The schemas may be gone now; afterClean runs with the search_path it finds.
+  fire(run, CallbackEvent::AfterClean);
   return 0;
 }
 

@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "strata/commands.hpp"
 #include "strata/config.hpp"
 #include "strata/error.hpp"
+#include "strata/flyway_args.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
 #include "strata/report.hpp"
@@ -38,7 +40,10 @@ constexpr ValueOption kValueOptions[] = {
     {"default-schema", "Schema that holds the history table (default: first of --schemas)"},
     {"table", "History table name (default flyway_schema_history)"},
     {"locations", "Comma-separated migration directories, optionally filesystem:DIR (default ./migrations)"},
-    {"target", "Migrate up to this version: latest (default) or a version"},
+    {"target", "Migrate up to: latest (default), current, next, or a version"},
+    {"baseline-version", "Version of the baseline row written by baseline / --baseline-on-migrate (default 1)"},
+    {"baseline-description", "Description of the baseline row (default << Flyway Baseline >>)"},
+    {"ignore-migration-patterns", "What validate tolerates, as type:state (default *:future), e.g. *:missing,*:ignored"},
     {"lock-wait-timeout", "How long to wait for the migration lock: 600 (seconds), 30s, 10m (default 10m)"},
     {"connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
@@ -51,8 +56,27 @@ constexpr ValueOption kValueOptions[] = {
 
 constexpr ValueOption kBoolOptions[] = {
     {"out-of-order", "Also apply versions lower than the current one"},
+    {"validate-on-migrate", "Validate before migrating (default true; --validate-on-migrate=false to skip)"},
+    {"baseline-on-migrate", "Migrate baselines a non-empty schema that has no history table"},
+    {"clean-disabled", "Refuse clean (default true; --clean-disabled=false allows it)"},
+    {"placeholder-replacement", "Replace ${name} placeholders (default true)"},
     {"quiet", "Only warnings and errors"},
     {"verbose", "Also debug messages"},
+};
+
+struct Command {
+  const char* name;
+  const char* help;
+  int (*run)(const strata::Config&);
+};
+
+constexpr Command kCommands[] = {
+    {"migrate", "Validate, then apply pending migrations", strata::run_migrate},
+    {"info", "Show every migration and its state", strata::run_info},
+    {"validate", "Check the history against the files; each problem with the command that fixes it", strata::run_validate},
+    {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair},
+    {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline},
+    {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean},
 };
 
 void print_error(const strata::Error& e, bool json_output) {
@@ -95,7 +119,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"strata: a fast, Flyway-compatible PostgreSQL migration runner", "strata"};
   app.set_version_flag("--version", std::string("strata ") + strata::strata_version());
-  app.footer(kExitCodes);
+  app.footer(std::string(strata::flyway_forms_help()) + "\n" + kExitCodes);
   app.require_subcommand(1);
   app.fallthrough();
 
@@ -114,14 +138,32 @@ int main(int argc, char** argv) {
     if (std::string_view(o.flag) == "verbose") name = "-v,--verbose";
     given[o.flag] = app.add_flag(name, switches[o.flag], o.help);
   }
-  app.add_subcommand("migrate", "Apply pending migrations");
-  app.add_subcommand("info", "Show every migration and its state");
+  for (const auto& c : kCommands) app.add_subcommand(c.name, c.help);
+
+  // Flyway's -key=value forms, and Flyway settings that have no flag of their own, are taken out
+  // before CLI11 sees the command line.
+  std::set<std::string> declared;
+  for (const CLI::App* a : app.get_subcommands([](CLI::App*) { return true; }))
+    for (const CLI::Option* o : a->get_options())
+      for (const auto& n : o->get_lnames()) declared.insert(n);
+  for (const CLI::Option* o : app.get_options())
+    for (const auto& n : o->get_lnames()) declared.insert(n);
+  strata::SplitArgs split;
+  try {
+    split = strata::split_flyway_args({argv, argv + argc}, declared);
+  } catch (const strata::Error& e) {
+    print_error(e, false);
+    return strata::exit_code(e);
+  }
+  std::vector<char*> args;
+  for (auto& a : split.rest) args.push_back(a.data());
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     if (dynamic_cast<const CLI::RequiredError*>(&e) && app.remaining_size() > 0) {
-      std::cerr << "ERROR: unknown command '" << app.remaining().front() << "'; commands: migrate, info\n";
+      std::cerr << "ERROR: unknown command '" << app.remaining().front()
+                << "'; commands: migrate, info, validate, repair, baseline, clean\n";
       return 2;
     }
     int code = app.exit(e);
@@ -135,6 +177,8 @@ int main(int argc, char** argv) {
     inputs.flags[flag] = sw == switches.end() ? values[flag] : (sw->second ? "true" : "false");
   }
   inputs.env = strata::environment_map(environ);
+  inputs.flags.insert(split.settings.begin(), split.settings.end());
+  inputs.flyway_default_files = strata::default_flyway_config_files(inputs.env);
   std::error_code ec;
   inputs.working_directory = std::filesystem::current_path(ec);
 
@@ -144,8 +188,9 @@ int main(int argc, char** argv) {
     strata::Config config = strata::load_config(inputs);
     strata::log::configure(config.log_format, config.verbosity);
     json_output = config.output == strata::OutputFormat::Json && command == "info";
-    if (command == "migrate") return strata::run_migrate(config);
-    return strata::run_info(config);
+    for (const auto& c : kCommands)
+      if (command == c.name) return c.run(config);
+    return 2;
   } catch (const strata::Error& e) {
     print_error(e, json_output);
     return strata::exit_code(e);

@@ -7,5 +7,9 @@ namespace strata {
 // Each returns the exit code for a run that went as planned, and throws strata::Error otherwise.
 int run_migrate(const Config& config);
 int run_info(const Config& config);
+int run_validate(const Config& config);
+int run_repair(const Config& config);
+int run_baseline(const Config& config);
+int run_clean(const Config& config);
 
 }  // namespace strata

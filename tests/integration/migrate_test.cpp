@@ -145,7 +145,9 @@ TEST(Migrate, TargetStopsAtAVersionAndRepeatablesStillRun) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('c') IS NULL"), "t");
 }
 
-TEST(Migrate, LowerUnappliedVersionIsReportedAndNotApplied) {
+// Flyway's validateOnMigrate fails on an unapplied version below the current one ("Ignored");
+// ignoring it is a choice the user states with *:ignored, applying it one made with out-of-order.
+TEST(Migrate, LowerUnappliedVersionFailsValidationUnlessIgnoredOrOutOfOrder) {
   TestDatabase db;
   TempDir dir;
   dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
@@ -153,8 +155,15 @@ TEST(Migrate, LowerUnappliedVersionIsReportedAndNotApplied) {
   ASSERT_EQ(run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()}).exit_code, 0);
   dir.write("V2__b.sql", "CREATE TABLE b (id int);\n");
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
-  EXPECT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_NE(r.err.find("V2__b.sql"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("V2__b.sql: version 2 is not applied and is below the current version 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--out-of-order"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('b') IS NULL"), "t");
+
+  RunResult skip = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(),
+                               "--ignore-migration-patterns=*:ignored"});
+  EXPECT_EQ(skip.exit_code, 0) << skip.all();
+  EXPECT_NE(skip.err.find("Ignoring migration V2__b.sql"), std::string::npos) << skip.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('b') IS NULL"), "t");
 
   RunResult ooo = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--out-of-order"});
