@@ -92,7 +92,7 @@ void run_callbacks(Session& session, const std::vector<ResolvedCallback>& all, C
               {{"callback", c->script}});
     try {
       session.exec(session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + session_reset);
-      execute_script(session, strip_bom(c->sql), c->path.string(), "callback " + c->script);
+      execute_script(session, callback_source(*c), c->path.string(), "callback " + c->script);
       session.exec("COMMIT");
     } catch (...) {
       session.exec_cleanup("ROLLBACK");

@@ -8,6 +8,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "strata/callbacks.hpp"
 #include "strata/checksum.hpp"
@@ -190,6 +191,7 @@ struct Run {
   std::string installed_by;
   std::string session_reset;
   PlaceholderSettings placeholders;
+  std::set<const ResolvedMigration*> replaced;  // versioned migrations whose placeholders are replaced
 
   std::vector<ResolvedMigration>& migrations() { return scripts.migrations; }
   const std::vector<ResolvedCallback>& callbacks() const { return scripts.callbacks; }
@@ -203,7 +205,20 @@ struct Run {
 };
 
 std::string command_args(const Config& config) {
-  return config.environment.empty() ? std::string() : " -e " + config.environment;
+  return (config.environment.empty() ? std::string() : " -e " + config.environment) + config.command_args;
+}
+
+// Replaces the placeholders of one script, keeping what is needed to point errors into its file.
+template <typename Script>
+void replace_in(Script& script, const PlaceholderSettings& placeholders) {
+  std::vector<Splice> splices;
+  std::string replaced = replace_placeholders(script.sql, placeholders, script.path.filename().string(),
+                                              script.path.string(), &splices);
+  if (!splices.empty()) {
+    script.original_sql = std::move(script.sql);
+    script.splices = std::move(splices);
+  }
+  script.sql = std::move(replaced);
 }
 
 // Flyway's placeholders, replaced once the connection-dependent built-ins are known. Repeatables
@@ -229,26 +244,35 @@ void apply_placeholders(Run& run) {
     MigrationChecksums sums = migration_checksums(m.kind, m.sql, run.placeholders, name, m.path.string());
     m.checksum = sums.checksum;
     m.equivalent_checksum = sums.equivalent_checksum;
-    m.sql = replace_placeholders(m.sql, run.placeholders, name, m.path.string());
+    replace_in(m, run.placeholders);
   }
-  for (ResolvedCallback& c : run.scripts.callbacks) {
-    c.sql = replace_placeholders(c.sql, run.placeholders, c.path.filename().string(), c.path.string());
-  }
+  for (ResolvedCallback& c : run.scripts.callbacks) replace_in(c, run.placeholders);
 }
 
-// Every file of the plan is checked before the first one runs.
+// Every file of the plan is checked before the first one runs, and before migrate creates or
+// writes anything, so that an undefined placeholder leaves the database as it was. Each file is
+// replaced once: a value is never scanned again.
 void replace_pending(Run& run, const std::vector<const ResolvedMigration*>& plan) {
   if (!run.placeholders.enabled) return;
   for (const ResolvedMigration* p : plan) {
-    if (!p->version) continue;  // repeatables were replaced in apply_placeholders
+    if (!p->version || !run.replaced.insert(p).second) continue;  // repeatables: apply_placeholders
     auto& m = const_cast<ResolvedMigration&>(*p);  // points into run.scripts.migrations
-    m.sql = replace_placeholders(m.sql, run.placeholders, m.path.filename().string(), m.path.string());
+    replace_in(m, run.placeholders);
   }
 }
 
-Run open_run(const Config& config) {
+// `events`: the callbacks the command can fire. The others are dropped unread, as Flyway reads a
+// callback only when it runs: a placeholder that only an afterMigrate callback uses must not stop
+// info or repair where nobody sets it. The ones kept are replaced before anything runs. Likewise
+// baseline and clean never look at a migration, so a repeatable's placeholders (replaced to
+// compute its checksum) need no value there.
+Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, bool uses_migrations = true) {
   auto [scripts, session] = resolve_and_connect(config);
+  if (!uses_migrations) scripts.migrations.clear();
   if (config.skip_default_callbacks) scripts.callbacks.clear();
+  std::erase_if(scripts.callbacks, [&](const ResolvedCallback& c) {
+    return std::find(events.begin(), events.end(), c.event) == events.end();
+  });
   Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}};
   run.history = std::make_unique<HistoryTable>(*run.session, TableName{default_schema(config, *run.session), config.table});
   apply_placeholders(run);
@@ -397,7 +421,14 @@ void up_to_date(const Run& run, const Reconciliation& rec) {
 int run_migrate(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
   const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
+                              CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
+                              CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
+                              CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
+                              CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
+                              CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
+                              CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
+                              CallbackEvent::AfterMigrateError});
   Session& session = *run.session;
   HistoryTable& history = *run.history;
   const bool migrate_callbacks = run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate});
@@ -406,6 +437,7 @@ int run_migrate(const Config& config) {
   if (history.exists()) {
     std::vector<AppliedMigration> applied = load_history(history);
     Reconciliation rec = reconcile(run.migrations(), applied, options);
+    replace_pending(run, rec.pending);
     validate_before_migrate(run, rec);
     if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
     if (rec.pending.empty() && !migrate_callbacks) {
@@ -413,11 +445,21 @@ int run_migrate(const Config& config) {
       up_to_date(run, rec);
       return 0;
     }
-  } else if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
-    // Flyway validates whenever the schema exists, history or not (its callbacks fire).
-    validate_before_migrate(run, reconcile(run.migrations(), {}, options));
-  } else if (config.validate_on_migrate) {
-    validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
+  } else {
+    Reconciliation rec = reconcile(run.migrations(), {}, options);
+    std::vector<const ResolvedMigration*> plan = rec.pending;
+    if (config.baseline_on_migrate && !non_empty_schemas(session, history, config).empty()) {
+      // What the baseline will cover never runs, so its placeholders need no value.
+      const Version baseline = *Version::parse(config.baseline_version);
+      std::erase_if(plan, [&](const ResolvedMigration* m) { return m->version && !(*m->version > baseline); });
+    }
+    replace_pending(run, plan);
+    if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
+      // Flyway validates whenever the schema exists, history or not (its callbacks fire).
+      validate_before_migrate(run, rec);
+    } else if (config.validate_on_migrate) {
+      validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
+    }
   }
 
   std::unique_ptr<MigrationLock> lock = take_lock(run);
@@ -429,8 +471,20 @@ int run_migrate(const Config& config) {
       e.hint = "run `strata baseline" + run.args + "` first (or migrate with --baseline-on-migrate), or point strata at an empty schema";
       throw e;
     }
-    create_history(run);
-    if (!non_empty.empty()) write_baseline(run);
+    if (non_empty.empty()) {
+      create_history(run);
+    } else {
+      // Flyway baselines on migrate through its baseline command, callbacks included.
+      try {
+        fire(run, CallbackEvent::BeforeBaseline);
+        create_history(run);
+        write_baseline(run);
+      } catch (const Error&) {
+        fire_on_error(run, CallbackEvent::AfterBaselineError);
+        throw;
+      }
+      fire(run, CallbackEvent::AfterBaseline);
+    }
   }
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(history);
@@ -475,7 +529,7 @@ int run_migrate(const Config& config) {
 
 int run_info(const Config& config) {
   const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeInfo, CallbackEvent::AfterInfo});
   Session& session = *run.session;
   HistoryTable& history = *run.history;
   fire(run, CallbackEvent::BeforeInfo);
@@ -483,7 +537,9 @@ int run_info(const Config& config) {
   if (history.exists()) applied = load_history(history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
 
-  if (config.output == OutputFormat::Json) {
+  // Under --log-format json every line of stdout is one JSON object, so the table cannot be
+  // printed; the info document on one line takes its place.
+  if (config.output == OutputFormat::Json || log::format() == log::Format::Json) {
     InfoContext context;
     context.schema_name = history.name().schema;
     context.database = session.database();
@@ -493,7 +549,6 @@ int run_info(const Config& config) {
         {history.name().schema});
     context.all_schemas_empty = !r.empty() && r[0][0].value_or("f") == "t";
     context.timestamp = utc_timestamp();
-    // Under --log-format json every line of output is one JSON object.
     std::cout << info_json(context, rec, log::format() == log::Format::Json ? -1 : 2) << '\n';
   } else {
     print_info_table(std::cout, rec);
@@ -506,7 +561,7 @@ int run_info(const Config& config) {
 int run_validate(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
   const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate, CallbackEvent::AfterValidateError});
   HistoryTable& history = *run.history;
   ValidateOptions validate = validate_options(run, false);
   std::vector<AppliedMigration> applied;
@@ -544,7 +599,7 @@ int run_validate(const Config& config) {
 int run_repair(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
   const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeRepair, CallbackEvent::AfterRepair, CallbackEvent::AfterRepairError});
   HistoryTable& history = *run.history;
   const std::vector<IgnorePattern> ignore = parse_ignore_patterns(config.ignore_migration_patterns);
   try {
@@ -635,7 +690,8 @@ int run_repair(const Config& config) {
 }
 
 int run_baseline(const Config& config) {
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeBaseline, CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError},
+                     false);
   HistoryTable& history = *run.history;
   const std::string wanted = "(" + config.baseline_version + ", " + config.baseline_description + ")";
   try {
@@ -696,7 +752,8 @@ int run_clean(const Config& config) {
     throw e;
   }
   const auto start = std::chrono::steady_clock::now();
-  Run run = open_run(config);
+  Run run = open_run(config, {CallbackEvent::BeforeClean, CallbackEvent::AfterClean, CallbackEvent::AfterCleanError},
+                     false);
   HistoryTable& history = *run.history;
   // Flyway's prepareSchemas: the configured schemas, with the default schema in front when it is
   // not among them.

@@ -108,6 +108,11 @@ constexpr KeySpec kSettings[] = {
     {"reportEnabled", Kind::Bool, Effect::NotYet},
     {"reportFilename", Kind::String, Effect::NotYet},
     {"kerberosConfigFile", Kind::String, Effect::NotYet},
+    // Flyway's switch between a transaction-level and a session-level advisory lock. strata always
+    // holds a session lock on a connection of its own, which is what `false` asks for, and `true`
+    // would bring back Flyway's CREATE INDEX CONCURRENTLY deadlock; Flyway setups set it to false
+    // for exactly that reason, so it has to load.
+    {"postgresql.transactional.lock", Kind::Bool, Effect::Ignored},
     {"driver", Kind::String, Effect::Ignored},
     {"jarDirs", Kind::List, Effect::Ignored},
     {"licenseKey", Kind::String, Effect::Ignored},
@@ -148,7 +153,7 @@ bool is_placeholder_key(std::string_view key) { return key.starts_with(kPlacehol
 bool is_jdbc_property_key(std::string_view key) { return key.starts_with(kJdbcPropertiesPrefix); }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == lower(prefix);
 }
 
 // ---------------------------------------------------------------------------------------------

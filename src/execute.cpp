@@ -21,7 +21,7 @@ std::string label(const ResolvedMigration& m) {
   return m.description;
 }
 
-MigrationFailed script_error(const std::string& what, const std::string& file, std::string_view text,
+MigrationFailed script_error(const std::string& what, const std::string& file, const ScriptSource& script,
                              const Statement* statement, const SqlError& e) {
   MigrationFailed failure(what + " failed: " + e.what());
   failure.file = file;
@@ -31,16 +31,19 @@ MigrationFailed script_error(const std::string& what, const std::string& file, s
   failure.context = e.context;
   if (statement) {
     std::size_t offset = statement->offset + byte_offset_of_char(statement->sql, e.position);
-    TextPosition pos = position_at(text, offset);
+    TextPosition pos = script.position(offset);
     failure.line = pos.line;
     failure.column = e.position > 0 ? pos.column : 0;
   }
   return failure;
 }
 
-MigrationFailed migration_error(const ResolvedMigration& m, std::string_view text, const Statement* statement,
-                                const SqlError& e) {
-  return script_error("migration " + m.script, m.path.string(), text, statement, e);
+ScriptSource source_of(const ResolvedMigration& m) {
+  return {m.sql, m.original_sql, m.original_sql.empty() ? nullptr : &m.splices};
+}
+
+MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e) {
+  return script_error("migration " + m.script, m.path.string(), source_of(m), statement, e);
 }
 
 void run_each(Session& session, const ExecuteOptions& options, CallbackEvent event) {
@@ -48,7 +51,7 @@ void run_each(Session& session, const ExecuteOptions& options, CallbackEvent eve
   for (const ResolvedCallback* c : callbacks_for(*options.callbacks, event)) {
     log::info("Executing SQL callback: " + std::string(callback_event_id(event)) + " - " + c->script,
               {{"callback", c->script}});
-    execute_script(session, strip_bom(c->sql), c->path.string(), "callback " + c->script);
+    execute_script(session, callback_source(*c), c->path.string(), "callback " + c->script);
   }
 }
 
@@ -66,8 +69,22 @@ void each_error(Session& session, const ExecuteOptions& options) {
 
 }  // namespace
 
-void execute_script(Session& session, std::string_view text, const std::string& file, const std::string& what) {
-  const SplitScript split = split_statements(text);
+TextPosition ScriptSource::position(std::size_t offset) const {
+  const std::string_view run = strip_bom(sent);
+  if (written.empty() || !splices) return position_at(run, offset);
+  // Splices count from the very start of the texts, byte-order mark included.
+  const std::size_t raw = original_offset(*splices, offset + (sent.size() - run.size()));
+  const std::string_view file = strip_bom(written);
+  const std::size_t mark = written.size() - file.size();
+  return position_at(file, raw > mark ? raw - mark : 0);
+}
+
+ScriptSource callback_source(const ResolvedCallback& c) {
+  return {c.sql, c.original_sql, c.original_sql.empty() ? nullptr : &c.splices};
+}
+
+void execute_script(Session& session, const ScriptSource& script, const std::string& file, const std::string& what) {
+  const SplitScript split = split_statements(strip_bom(script.sent));
   const Statement* current = nullptr;
   try {
     for (const Statement& s : split.statements) {
@@ -76,7 +93,7 @@ void execute_script(Session& session, std::string_view text, const std::string& 
       session.exec(s.sql);
     }
   } catch (const SqlError& e) {
-    throw script_error(what, file, text, current, e);
+    throw script_error(what, file, script, current, e);
   }
 }
 
@@ -89,7 +106,7 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
   for (const ResolvedMigration* m : plan) {
     scripts.push_back(split_statements(strip_bom(m->sql)));
     if (!scripts.back().parsed) {
-      TextPosition pos = position_at(strip_bom(m->sql), scripts.back().parse_error_offset);
+      TextPosition pos = source_of(*m).position(scripts.back().parse_error_offset);
       log::debug("the PostgreSQL 15 parser could not read " + m->path.string() + ":" + std::to_string(pos.line) +
                  ": " + scripts.back().parse_error + "; splitting it lexically, the server will judge it");
     }
@@ -100,7 +117,6 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
   for (std::size_t i = 0; i < plan.size(); ++i) {
     throw_if_interrupted();
     const ResolvedMigration& m = *plan[i];
-    const std::string_view text = strip_bom(m.sql);
     if (m.version) {
       log::info("Migrating schema " + quote_ident(history.name().schema) + " to version \"" + label(m) + "\"",
                 {{"migration", m.script}, {"version", m.version->text()}});
@@ -137,7 +153,7 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       session.exec(finish);
     } catch (const SqlError& e) {
       session.exec_cleanup("ROLLBACK");
-      MigrationFailed failure = migration_error(m, text, current, e);
+      MigrationFailed failure = migration_error(m, current, e);
       each_error(session, options);
       throw failure;
     } catch (const MigrationFailed&) {  // a beforeEachMigrate / afterEachMigrate callback
@@ -150,7 +166,7 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
           : "; " + m.script + " was not committed, so the server rolled it back"));
       lost.file = m.path.string();
       lost.sqlstate = e.sqlstate;
-      if (current) lost.line = position_at(text, current->offset).line;
+      if (current) lost.line = source_of(m).position(current->offset).line;
       throw lost;
     } catch (...) {
       session.exec_cleanup("ROLLBACK");

@@ -19,6 +19,7 @@ namespace {
 
 std::atomic<Format> g_format{Format::Text};
 std::atomic<Verbosity> g_verbosity{Verbosity::Normal};
+std::atomic<bool> g_stdout_reserved{false};
 
 std::mutex g_secrets_mutex;
 std::vector<std::string> g_secrets;  // longest first, so a secret inside another goes with it
@@ -204,6 +205,8 @@ void configure(Format format, Verbosity verbosity) {
   g_verbosity = verbosity;
 }
 
+void reserve_stdout(bool reserved) { g_stdout_reserved = reserved; }
+
 Format format() { return g_format; }
 Verbosity verbosity() { return g_verbosity; }
 
@@ -230,7 +233,7 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     line = json_line(level, message, fields, secrets);
   } else {
     line = text_line(level, message, fields, v == Verbosity::Verbose, secrets);
-    if (level == Level::Warn || level == Level::Error) stream = stderr;
+    if (level == Level::Warn || level == Level::Error || g_stdout_reserved) stream = stderr;
   }
 
   std::lock_guard lock(g_write_mutex);

@@ -12,6 +12,7 @@
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
 #include "strata/report.hpp"
+#include "text.hpp"
 
 extern char** environ;
 
@@ -112,6 +113,46 @@ void print_error(const strata::Error& e, bool json_output) {
   std::cerr.flush();
 }
 
+// A value as one shell word: quoted unless it is plainly safe.
+std::string shell_word(const std::string& value) {
+  const bool plain = !value.empty() && value.find_first_not_of(
+                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=,@%+-") ==
+                                           std::string::npos;
+  if (plain) return value;
+  std::string out = "'";
+  for (char c : value) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// What a suggested command ("to fix: run `strata repair ...`") must repeat from this command line
+// to act on the same database, files and history: without it, a pasted fix would read the
+// default config files and ./migrations, possibly another database. As the user wrote each
+// setting, except secrets: never a password (a URL keeps its shape, the password as ***) nor a
+// placeholder value. The environment is added by the commands themselves.
+std::string repeated_args(const std::map<std::string, std::string>& flags, const std::set<std::string>& switches) {
+  static const std::set<std::string> kRepeated{
+      "configFiles", "workingDirectory", "url", "user", "schemas", "defaultSchema", "table", "locations",
+      "sqlMigrationPrefix", "repeatableSqlMigrationPrefix", "sqlMigrationSeparator", "sqlMigrationSuffixes",
+      "placeholderReplacement", "placeholderPrefix", "placeholderSuffix", "ignoreMigrationPatterns",
+      "target", "createSchemas", "skipDefaultCallbacks"};
+  std::string out;
+  for (const auto& [flag, value] : flags) {
+    const std::string key = strata::canonical_key(flag);
+    if (!kRepeated.count(key)) continue;
+    const std::string shown = key == "url" ? strata::redact_url(value) : value;
+    if (flag.starts_with('-')) {
+      out += " " + shell_word(flag + "=" + shown);  // Flyway's -key=value, as given
+    } else if (flag == "config") {
+      out += " -c " + shell_word(shown);
+    } else if (switches.count(flag)) {
+      out += " --" + flag + "=" + shown;
+    } else {
+      out += " --" + flag + " " + shell_word(shown);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -183,11 +224,22 @@ int main(int argc, char** argv) {
   inputs.working_directory = std::filesystem::current_path(ec);
 
   const std::string command = app.get_subcommands().front()->get_name();
-  bool json_output = values["output"] == "json";
+  // -outputType=json makes the answer a JSON document, errors included, for the commands whose
+  // result strata writes as JSON. Until the configuration is loaded only the arguments tell.
+  const bool json_command = command == "info" || command == "validate";
+  bool json_output = false;
+  for (const auto& [flag, value] : inputs.flags) {
+    if (strata::canonical_key(flag) == "outputType") json_output = json_command && strata::lower(strata::trim(value)) == "json";
+  }
+  strata::log::reserve_stdout(json_output);
   try {
     strata::Config config = strata::load_config(inputs);
+    std::set<std::string> switch_names;
+    for (const auto& [name, on] : switches) switch_names.insert(name);
+    config.command_args = repeated_args(inputs.flags, switch_names);
     strata::log::configure(config.log_format, config.verbosity);
-    json_output = config.output == strata::OutputFormat::Json && command == "info";
+    json_output = config.output == strata::OutputFormat::Json && json_command;
+    strata::log::reserve_stdout(json_output);
     for (const auto& c : kCommands)
       if (command == c.name) return c.run(config);
     return 2;

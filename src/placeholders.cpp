@@ -201,7 +201,7 @@ bool may_have_placeholders(std::string_view text, const PlaceholderSettings& set
 }
 
 std::string replace(std::string_view text, const PlaceholderSettings& settings, std::string_view filename,
-                    const std::string& file_for_errors) {
+                    const std::string& file_for_errors, std::vector<Splice>* splices = nullptr) {
   // Later entries win: user values, then built-ins, then this file's name, the order in which
   // Flyway fills its map. Among user names equal but for case, the last in map order wins.
   std::unordered_map<std::string, const std::string*> values;
@@ -250,7 +250,9 @@ std::string replace(std::string_view text, const PlaceholderSettings& settings, 
     out.append(text.substr(copied, start - copied));
     copied = scan = name_end + suffix.size();
     if (const auto it = values.find(folded); it != values.end()) {
+      const std::size_t out_begin = out.size();
       out.append(*it->second);
+      if (splices) splices->push_back({start, name_end + suffix.size(), out_begin, out.size()});
     } else {
       if (undefined.size() < kMaxListed) undefined.push_back({start, name, true});
       ++undefined_total;
@@ -287,9 +289,11 @@ std::map<std::string, std::string> builtin_placeholders(std::string_view default
 }
 
 std::string replace_placeholders(std::string_view text, const PlaceholderSettings& settings,
-                                 std::string_view filename, const std::string& file_for_errors) {
+                                 std::string_view filename, const std::string& file_for_errors,
+                                 std::vector<Splice>* splices) {
+  if (splices) splices->clear();
   if (!may_have_placeholders(text, settings)) return std::string(text);
-  return replace(text, settings, filename, file_for_errors);
+  return replace(text, settings, filename, file_for_errors, splices);
 }
 
 MigrationChecksums migration_checksums(MigrationKind kind, std::string_view text,

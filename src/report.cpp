@@ -238,9 +238,11 @@ std::string validate_json(const std::string& database, const std::vector<Validat
   ordered_json invalid = ordered_json::array();
   for (const ValidationProblem& p : problems) {
     ordered_json item = ordered_json::object();
+    // Flyway's ValidateOutput: the migration's description and its absolute path on disk, as in info.
     item["version"] = p.version;
-    item["description"] = p.message;
-    item["filepath"] = p.file;
+    item["description"] = p.description;
+    item["filepath"] = p.path.empty() ? std::string()
+                                      : std::filesystem::absolute(p.path).lexically_normal().generic_string();
     item["errorDetails"] = {{"errorCode", p.code}, {"errorMessage", p.message + "; to fix: " + p.fix}};
     invalid.push_back(std::move(item));
   }

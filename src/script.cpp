@@ -3,6 +3,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace strata {
 namespace {
@@ -115,6 +116,15 @@ SplitScript split_statements(std::string_view text) {
   }
   pg_query_free_split_result(result);
   return out;
+}
+
+std::size_t original_offset(const std::vector<Splice>& splices, std::size_t offset) noexcept {
+  auto after = std::upper_bound(splices.begin(), splices.end(), offset,
+                                [](std::size_t o, const Splice& s) { return o < s.out_begin; });
+  if (after == splices.begin()) return offset;
+  const Splice& s = *std::prev(after);
+  if (offset < s.out_end) return s.raw_begin;
+  return s.raw_end + (offset - s.out_end);
 }
 
 TextPosition position_at(std::string_view text, std::size_t byte_offset) noexcept {

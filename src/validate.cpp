@@ -103,8 +103,14 @@ std::vector<ValidationProblem> validate_migrations(const Reconciliation& rec, co
       continue;
     }
     auto add = [&](ProblemKind kind, std::string message, std::string fix) {
-      ValidationProblem p{kind, where(info), info.version_text(), std::move(message), std::move(fix),
-                          std::string(problem_code(kind))};
+      ValidationProblem p{kind,
+                          where(info),
+                          info.version_text(),
+                          std::move(message),
+                          std::move(fix),
+                          std::string(problem_code(kind)),
+                          info.description(),
+                          info.resolved ? info.resolved->path : std::filesystem::path()};
       out.push_back(std::move(p));
     };
 

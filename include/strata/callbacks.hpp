@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/script.hpp"
+
 namespace strata {
 
 class Session;
@@ -53,6 +55,8 @@ struct ResolvedCallback {
   std::string script;          // path relative to its location
   std::filesystem::path path;  // where it is on disk
   std::string sql;             // text, placeholders replaced once the command knows their values
+  std::string original_sql;    // as for ResolvedMigration: the text as read, once replaced
+  std::vector<Splice> splices;
 };
 
 // The callbacks of one event, in Flyway's order (by description; the plain one first).

@@ -49,6 +49,9 @@ struct Config {
   std::string placeholder_suffix = "}";
   std::map<std::string, std::string> placeholders;  // user-defined, names lower-cased
   bool skip_default_callbacks = false;               // ignore the SQL callbacks in the locations
+  // What suggested commands repeat after their verb so that they act where this one did, e.g.
+  // " -configFiles=conf/prod.conf --locations db" (main fills it from the command line).
+  std::string command_args;
   // Every merged setting by canonical key (Flyway's property name, e.g. "lockWaitTimeout"), for
   // features that read settings not modelled above.
   std::map<std::string, std::string> settings;

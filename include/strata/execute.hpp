@@ -11,6 +11,7 @@
 #include "strata/callbacks.hpp"
 
 #include "strata/migration.hpp"
+#include "strata/script.hpp"
 #include "strata/version.hpp"
 
 namespace strata {
@@ -39,10 +40,23 @@ struct ExecutionResult {
   std::chrono::milliseconds total{0};
 };
 
-// Runs every statement of `text` (split as migrations are) in whatever transaction the session is
-// in. Throws MigrationFailed naming `file` and the failing statement's line and column; `what`
-// names the script in the message ("migration V2__x.sql", "callback beforeMigrate.sql").
-void execute_script(Session& session, std::string_view text, const std::string& file, const std::string& what);
+// A script as it is sent and as it is written in its file; the two differ once placeholders are
+// replaced, and errors must point into the file.
+struct ScriptSource {
+  std::string_view sent;                          // may start with a byte-order mark
+  std::string_view written;                       // empty: the same as `sent`
+  const std::vector<Splice>* splices = nullptr;   // how `written` became `sent`
+  // Line and column in the file of byte `offset` of `sent` without its byte-order mark.
+  TextPosition position(std::size_t offset) const;
+};
+
+// A callback's text as sent and as written.
+ScriptSource callback_source(const ResolvedCallback& callback);
+
+// Runs every statement of `script` (split as migrations are) in whatever transaction the session
+// is in. Throws MigrationFailed naming `file` and the failing statement's line and column in the
+// file; `what` names the script in the message ("migration V2__x.sql", "callback beforeMigrate.sql").
+void execute_script(Session& session, const ScriptSource& script, const std::string& file, const std::string& what);
 
 // Throws MigrationFailed (file, line, column, SQLSTATE, detail, hint) for the first migration
 // that fails; everything before it stays applied. `on_applied` is told of each success.

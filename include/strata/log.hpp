@@ -26,6 +26,9 @@ struct Field {
 };
 
 void configure(Format format, Verbosity verbosity);
+// Text format: while reserved, every line goes to stderr, so that a JSON document the command
+// writes to stdout (info or validate with -outputType=json) parses as a whole, as Flyway's does.
+void reserve_stdout(bool reserved);
 Format format();
 Verbosity verbosity();
 
@@ -34,7 +37,8 @@ void add_secret(std::string secret);
 // `text` with every registered secret replaced by "***".
 std::string redact(std::string_view text);
 
-// Text: Info to stdout, Warn/Error to stderr, Debug only when verbose; Quiet drops Info.
+// Text: Info to stdout (stderr while reserved), Warn/Error to stderr, Debug only when verbose;
+// Quiet drops Info.
 // Json: every line to stdout as {"ts","level","msg",fields...}.
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }

@@ -17,8 +17,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/naming.hpp"
+#include "strata/script.hpp"
 
 namespace strata {
 
@@ -50,9 +52,11 @@ std::map<std::string, std::string> builtin_placeholders(std::string_view default
 // `file_for_errors` goes into InputError::file.
 // Throws InputError at the 1-based line and column (in characters, of the prefix, in `text`) of
 // the first undefined placeholder, naming the others on the same line of message; ConfigError
-// when replacement is on and the prefix or suffix is empty.
+// when replacement is on and the prefix or suffix is empty. When `splices` is given, it receives
+// each replacement in order, so that positions in the result can be traced back to `text`.
 std::string replace_placeholders(std::string_view text, const PlaceholderSettings& settings,
-                                 std::string_view filename, const std::string& file_for_errors);
+                                 std::string_view filename, const std::string& file_for_errors,
+                                 std::vector<Splice>* splices = nullptr);
 
 struct MigrationChecksums {
   std::int32_t checksum = 0;

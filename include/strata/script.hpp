@@ -39,4 +39,19 @@ std::size_t byte_offset_of_char(std::string_view text, int char_position) noexce
 // The text without a leading UTF-8 byte-order mark.
 std::string_view strip_bom(std::string_view text) noexcept;
 
+// One placeholder replacement: the bytes [out_begin, out_end) of the replaced text stand where
+// [raw_begin, raw_end) stood in the text as written.
+struct Splice {
+  std::size_t raw_begin = 0;
+  std::size_t raw_end = 0;
+  std::size_t out_begin = 0;
+  std::size_t out_end = 0;
+};
+
+// The byte offset in the text as written that `offset` in the replaced text comes from, for
+// `splices` in increasing order: a value longer or shorter than its placeholder, or one spanning
+// lines, would otherwise move every later error position. An offset inside a value maps to its
+// placeholder, the only place in the file the user can look at.
+std::size_t original_offset(const std::vector<Splice>& splices, std::size_t offset) noexcept;
+
 }  // namespace strata

@@ -1,6 +1,7 @@
 #pragma once
 // validate: what Flyway's validate finds wrong between the files and the history, read off a
 // Reconciliation. A pure function: no I/O.
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ struct ValidationProblem {
   std::string message;  // one line: what is wrong
   std::string fix;      // one line: the command (or setting) that fixes it
   std::string code;     // Flyway's error code, e.g. CHECKSUM_MISMATCH
+  std::string description;     // the migration's, as info shows it
+  std::filesystem::path path;  // the file on disk; empty when there is none
 };
 
 struct ValidateOptions {

@@ -61,6 +61,23 @@ TEST(FlywayCli, CommandFirstAndOutputTypeJson) {
   EXPECT_EQ(doc["migrations"].size(), 2u) << i.out;
 }
 
+TEST(FlywayCli, PluginAndJdbcSettingsOfAFlywayCommandLineLoad) {
+  // -postgresql.transactional.lock=false is how Flyway setups avoid Flyway's CREATE INDEX
+  // CONCURRENTLY deadlock; strata's lock is already a session lock, so it simply loads.
+  // jdbcProperties.* change the JDBC driver strata does not have: a warning, not a failure.
+  TestDatabase db;
+  TempDir dir;
+  write_migrations(dir);
+  RunResult r = run_strata({"-url=" + jdbc_url(db), "-user=" + server().user, "-password=" + server().password,
+                            "-locations=filesystem:" + (dir.path() / "sql").string(),
+                            "-postgresql.transactional.lock=false", "-jdbcProperties.ssl=false", "migrate"},
+                           hermetic(dir));
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_cli"), "2");
+  EXPECT_NE(r.err.find("'jdbcProperties.ssl'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("transactional"), std::string::npos) << r.err;
+}
+
 TEST(FlywayCli, StrataAndFlywayFormsMix) {
   TestDatabase db;
   TempDir dir;

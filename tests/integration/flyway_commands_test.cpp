@@ -131,6 +131,56 @@ TEST(FlywayCommandsValidate, ChangedChecksumFailsNamingFileBothChecksumsAndRepai
   EXPECT_FALSE(has(r.out, "Successfully validated")) << r.out;
 }
 
+// The words of the first `strata VERB ...` command quoted in backticks in `text`, without "strata".
+std::vector<std::string> suggested_command(const std::string& text, const std::string& verb) {
+  const std::size_t start = text.find("`strata " + verb);
+  if (start == std::string::npos) return {};
+  const std::size_t end = text.find('`', start + 1);
+  std::istringstream words(text.substr(start + 8, end - start - 8));
+  std::vector<std::string> out;
+  for (std::string w; words >> w;) out.push_back(w);
+  return out;
+}
+
+TEST(FlywayCommandsValidate, TheSuggestedFixRunsAsPrintedAndFixesTheHistory) {
+  // The fix repeats the settings that chose the database and the files, so that pasting it acts
+  // where validate looked rather than on ./migrations and the default config files.
+  TestDatabase db;
+  TempDir dir;
+  write_three(dir);
+  ASSERT_EQ(run_strata(cmd("migrate", db, dir, {"--table", "app_history"})).exit_code, 0);
+  dir.write("V2__b.sql", "CREATE TABLE b (id bigint);\n");
+  RunResult v = run_strata(cmd("validate", db, dir, {"--table", "app_history", "-placeholders.token=s3cr3t-value"}));
+  EXPECT_EQ(v.exit_code, 1) << v.all();
+  std::vector<std::string> fix = suggested_command(line_with(v.err, "checksum mismatch"), "repair");
+  ASSERT_FALSE(fix.empty()) << v.err;
+  EXPECT_EQ(fix, (std::vector<std::string>{"repair", "--locations", dir.path().string(), "--table", "app_history",
+                                           "--url", db.url()}))
+      << v.err;
+  EXPECT_FALSE(has(v.all(), "s3cr3t-value")) << v.all();  // placeholder values may be secrets
+
+  RunResult repair = run_strata(fix);
+  ASSERT_EQ(repair.exit_code, 0) << repair.all();
+  EXPECT_TRUE(has(repair.out, "realigned version 2")) << repair.out;
+  RunResult clean = run_strata(cmd("validate", db, dir, {"--table", "app_history"}));
+  EXPECT_EQ(clean.exit_code, 0) << clean.all();
+}
+
+TEST(FlywayCommandsValidate, TheSuggestedFixNeverCarriesThePassword) {
+  TestDatabase db;
+  TempDir dir;
+  write_three(dir);
+  ASSERT_EQ(run_strata(cmd("migrate", db, dir)).exit_code, 0);
+  dir.write("V2__b.sql", "CREATE TABLE b (id bigint);\n");
+  RunResult v = run_strata({"validate", "-url=" + db.url_with_password(), "-password=" + server().password,
+                            "-locations=filesystem:" + dir.path().string()},
+                           {{"PGPASSWORD", ""}});
+  EXPECT_EQ(v.exit_code, 1) << v.all();
+  EXPECT_FALSE(has(v.all(), server().password)) << v.all();
+  // The URL keeps its shape, so the user sees where the password goes.
+  EXPECT_TRUE(has(line_with(v.err, "checksum mismatch"), "-url=postgresql://" + server().user + ":***@")) << v.err;
+}
+
 TEST(FlywayCommandsValidate, ChangedDescriptionFailsNamingBothDescriptions) {
   TestDatabase db;
   TempDir dir;
@@ -282,6 +332,47 @@ TEST(FlywayCommandsValidate, ValidateOnMigrateFalseLetsMigrateGoOnWithAChangedCh
   EXPECT_EQ(history(db), "1:SQL:true,2:SQL:true");
   // The applied row keeps what was applied; only repair rewrites it.
   EXPECT_EQ(db.scalar("SELECT checksum FROM flyway_schema_history WHERE version = '1'"), original);
+}
+
+TEST(FlywayCommandsValidate, JsonOutputDescribesEachInvalidMigrationAsFlywaysValidateOutput) {
+  TestDatabase db;
+  TempDir dir;
+  write_three(dir);
+  ASSERT_EQ(run_strata(cmd("migrate", db, dir)).exit_code, 0);
+  dir.write("V2__b.sql", "CREATE TABLE b (id bigint);\n");
+  RunResult r = run_strata(cmd("validate", db, dir, {"-outputType=json"}));
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out;
+  EXPECT_EQ(doc["validationSuccessful"], false);
+  ASSERT_EQ(doc["invalidMigrations"].size(), 1u) << r.out;
+  const nlohmann::json& m = doc["invalidMigrations"][0];
+  // CommandResultFactory#createValidateOutput: the migration's version, description and
+  // physical location; what is wrong goes in errorDetails.
+  EXPECT_EQ(m["version"], "2");
+  EXPECT_EQ(m["description"], "b");
+  EXPECT_EQ(m["filepath"], std::filesystem::absolute(dir.path() / "V2__b.sql").lexically_normal().generic_string());
+  EXPECT_EQ(m["errorDetails"]["errorCode"], "CHECKSUM_MISMATCH");
+  EXPECT_TRUE(has(m["errorDetails"]["errorMessage"].get<std::string>(), "checksum mismatch for version 2")) << r.out;
+}
+
+TEST(FlywayCommandsValidate, JsonOutputReportsAnErrorAsFlywaysErrorDocument) {
+  // With -outputType=json Flyway answers a failed command with {"error": {...}} on stdout.
+  TestDatabase db;
+  TempDir dir;
+  write_three(dir);
+  RunResult unreachable = run_strata({"validate", "--url", "postgresql://nobody@127.0.0.1:1/none", "--locations",
+                                      dir.path().string(), "-outputType=json"});
+  EXPECT_EQ(unreachable.exit_code, 3) << unreachable.all();
+  nlohmann::json doc = nlohmann::json::parse(unreachable.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << unreachable.out;
+  EXPECT_EQ(doc["error"]["errorCode"], "DB_CONNECTION") << unreachable.out;
+
+  RunResult bad_file = run_strata({"validate", "--url", db.url(), "--locations", "no/such/dir", "--output", "json"});
+  EXPECT_EQ(bad_file.exit_code, 2) << bad_file.all();
+  nlohmann::json err = nlohmann::json::parse(bad_file.out, nullptr, false);
+  ASSERT_FALSE(err.is_discarded()) << bad_file.out;
+  EXPECT_TRUE(has(err["error"]["message"].get<std::string>(), "no/such/dir")) << bad_file.out;
 }
 
 TEST(FlywayCommandsValidate, InvalidIgnorePatternIsAUsageError) {
@@ -610,6 +701,65 @@ TEST(FlywayCommandsClean, IsRefusedForAProtectedEnvironmentEvenWhenEnabled) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// --log-format json: every line on stdout is one JSON object, whatever the command
+// ---------------------------------------------------------------------------------------------
+
+// Each line of `out` parsed; a failure for any line that is not one JSON object.
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> docs;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json doc = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(!doc.is_discarded() && doc.is_object()) << "not a JSON object: " << line;
+    docs.push_back(std::move(doc));
+  }
+  return docs;
+}
+
+TEST(FlywayCommandsJsonLog, EveryCommandWritesOnlyJsonLinesWithProblemsAsFields) {
+  TestDatabase db;
+  TempDir dir;
+  write_three(dir);
+  const std::vector<std::string> json{"--log-format", "json"};
+  ASSERT_EQ(run_strata(cmd("migrate", db, dir, json)).exit_code, 0);
+
+  // info: the table would break the contract; the info document comes on one line instead.
+  RunResult info = run_strata(cmd("info", db, dir, json));
+  ASSERT_EQ(info.exit_code, 0) << info.all();
+  std::vector<nlohmann::json> docs = json_lines(info.out);
+  ASSERT_EQ(docs.size(), 1u) << info.out;
+  EXPECT_EQ(docs[0]["migrations"].size(), 3u) << info.out;
+
+  dir.write("V2__b.sql", "CREATE TABLE b (id bigint);\n");
+  RunResult validate = run_strata(cmd("validate", db, dir, json));
+  EXPECT_EQ(validate.exit_code, 1) << validate.all();
+  docs = json_lines(validate.out);
+  ASSERT_EQ(docs.size(), 2u) << validate.out;
+  EXPECT_EQ(docs[0]["error_code"], "CHECKSUM_MISMATCH") << validate.out;
+  EXPECT_EQ(docs[0]["version"], "2") << validate.out;
+  EXPECT_TRUE(has(docs[0]["fix"].get<std::string>(), "strata repair")) << validate.out;
+  EXPECT_EQ(docs[1]["exit_code"], 1) << validate.out;
+
+  RunResult repair = run_strata(cmd("repair", db, dir, json));
+  ASSERT_EQ(repair.exit_code, 0) << repair.all();
+  docs = json_lines(repair.out);
+  ASSERT_FALSE(docs.empty());
+  EXPECT_TRUE(has(docs[0]["change"].get<std::string>(), "realigned version 2")) << repair.out;
+
+  RunResult baseline = run_strata(cmd("baseline", db, dir, json));
+  EXPECT_EQ(baseline.exit_code, 1) << baseline.all();
+  EXPECT_EQ(json_lines(baseline.out).size(), 1u) << baseline.out;
+
+  RunResult clean = run_strata(cmd("clean", db, dir, {"--log-format", "json", "--clean-disabled=false"}));
+  ASSERT_EQ(clean.exit_code, 0) << clean.all();
+  docs = json_lines(clean.out);
+  ASSERT_FALSE(docs.empty());
+  EXPECT_EQ(docs[0]["schema"], "public") << clean.out;
+  EXPECT_EQ(clean.err, "");
+}
+
+// ---------------------------------------------------------------------------------------------
 // callbacks (Flyway: callback/SqlScriptCallbackFactory.java, command/DbMigrate.java, DbValidate,
 // DbInfo, api/callback/Event.java)
 // ---------------------------------------------------------------------------------------------
@@ -734,6 +884,23 @@ TEST(FlywayCommandsCallbacks, InfoAndValidateFireTheirOwnCallbacks) {
   EXPECT_EQ(callback_log(db), "beforeValidate,afterValidate");
 }
 
+TEST(FlywayCommandsCallbacks, JsonOutputStaysOneDocumentWhateverIsLogged) {
+  // Flyway's command line creates no logger at all when -outputType=json (LoggingUtils), so its
+  // stdout is the document alone. strata's log lines (callbacks, -X) go to stderr instead.
+  TestDatabase db;
+  create_callback_log(db);
+  TempDir dir;
+  write_all_callbacks(dir);
+  ASSERT_EQ(run_strata(cmd("migrate", db, dir)).exit_code, 0);
+  for (const char* verb : {"info", "validate"}) {
+    RunResult r = run_strata(cmd(verb, db, dir, {"-outputType=json", "-X"}));
+    ASSERT_EQ(r.exit_code, 0) << verb << ": " << r.all();
+    nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << verb << ": " << r.out;
+    EXPECT_TRUE(has(r.err, "Executing SQL callback: before")) << verb << ": " << r.err;
+  }
+}
+
 TEST(FlywayCommandsCallbacks, CallbacksAreNotMigrations) {
   TestDatabase db;
   create_callback_log(db);
@@ -748,6 +915,67 @@ TEST(FlywayCommandsCallbacks, CallbacksAreNotMigrations) {
   EXPECT_FALSE(has(info.out, "second")) << info.out;
   RunResult v = run_strata(cmd("validate", db, dir));
   EXPECT_TRUE(has(v.out, "Successfully validated 3 migrations")) << v.all();
+}
+
+TEST(FlywayCommandsCallbacks, APlaceholderOnlyAnotherCommandsCallbackUsesStopsNothingElse) {
+  // Flyway reads a callback only when its event fires (ParserSqlScript parses lazily), so an
+  // afterMigrate grant to ${app_role}, set only where migrate runs, does not stop info, validate
+  // or repair. migrate itself checks it before anything runs.
+  TestDatabase db;
+  create_callback_log(db);
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("afterMigrate.sql", "INSERT INTO cblog.log (name) VALUES ('afterMigrate');\nGRANT SELECT ON a TO ${app_role};\n");
+  for (const char* verb : {"info", "validate", "repair"}) {
+    RunResult r = run_strata(cmd(verb, db, dir, {"--ignore-migration-patterns=*:pending"}));
+    EXPECT_EQ(r.exit_code, 0) << verb << ": " << r.all();
+  }
+  RunResult m = run_strata(cmd("migrate", db, dir));
+  EXPECT_EQ(m.exit_code, 2) << m.all();
+  EXPECT_TRUE(has(m.err, "afterMigrate.sql:2:22: ")) << m.err;
+  EXPECT_TRUE(has(m.err, "app_role")) << m.err;
+  EXPECT_FALSE(exists(db, "a"));
+  EXPECT_FALSE(exists(db, "flyway_schema_history"));
+
+  db.session().exec("CREATE ROLE \"" + db.name() + "_reader\"");
+  RunResult ok = run_strata(cmd("migrate", db, dir), {{"FLYWAY_PLACEHOLDERS_APP_ROLE", db.name() + "_reader"}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.all();
+  EXPECT_EQ(callback_log(db), "afterMigrate");
+  db.session().exec("DROP OWNED BY \"" + db.name() + "_reader\"; DROP ROLE \"" + db.name() + "_reader\"");
+}
+
+TEST(FlywayCommandsPlaceholders, BaselineAndCleanNeedNoValueForARepeatablesPlaceholder) {
+  // Neither command looks at a migration (Flyway's DbBaseline and DbClean resolve none), so the
+  // placeholder a repeatable's checksum needs is no reason to refuse them.
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  dir.write("R__grants.sql", "GRANT SELECT ON a TO ${reader};\n");
+  RunResult baseline = run_strata(cmd("baseline", db, dir));
+  ASSERT_EQ(baseline.exit_code, 0) << baseline.all();
+  EXPECT_EQ(history(db), "1:BASELINE:true");
+  RunResult clean = run_strata(cmd("clean", db, dir, {"--clean-disabled=false"}));
+  ASSERT_EQ(clean.exit_code, 0) << clean.all();
+  EXPECT_FALSE(exists(db, "flyway_schema_history"));
+  // Commands that read the migrations still name it.
+  RunResult info = run_strata(cmd("info", db, dir));
+  EXPECT_EQ(info.exit_code, 2) << info.all();
+  EXPECT_TRUE(has(info.err, "R__grants.sql:1:")) << info.err;
+}
+
+TEST(FlywayCommandsCallbacks, BaselineOnMigrateFiresTheBaselineCallbacks) {
+  // Flyway.migrate baselines through DbBaseline#baseline, which fires beforeBaseline and
+  // afterBaseline around writing the baseline row.
+  TestDatabase db;
+  create_callback_log(db);
+  db.session().exec("CREATE TABLE existing (id int)");
+  TempDir dir;
+  for (const char* stem : {"beforeBaseline", "afterBaseline", "beforeMigrate"}) write_callback(dir, stem);
+  dir.write("V2__b.sql", "CREATE TABLE b (id int);\n");
+  RunResult r = run_strata(cmd("migrate", db, dir, {"--baseline-on-migrate"}));
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(callback_log(db), "beforeBaseline,afterBaseline,beforeMigrate");
+  EXPECT_EQ(history(db), "1:BASELINE:true,2:SQL:true");
 }
 
 TEST(FlywayCommandsCallbacks, EachMigrateCallbacksShareTheMigrationsTransaction) {
@@ -848,7 +1076,53 @@ TEST(FlywayCommandsPlaceholders, UndefinedPlaceholderIsAnInputErrorAtFileLineAnd
   EXPECT_TRUE(has(r.err, "how_many")) << r.err;
   EXPECT_FALSE(exists(db, "a"));
   EXPECT_FALSE(exists(db, "b"));
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "0");
+  // Found before migrate creates anything: no history table, and no schema either.
+  EXPECT_FALSE(exists(db, "flyway_schema_history"));
+  RunResult in_app = run_strata(cmd("migrate", db, dir, {"--schemas", "app"}));
+  EXPECT_EQ(in_app.exit_code, 2) << in_app.all();
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'app'"), "0");
+}
+
+TEST(FlywayCommandsPlaceholders, WhatBaselineOnMigrateCoversNeedsNoPlaceholderValue) {
+  // Versions at or below the baseline never run, so their placeholders are never replaced; the
+  // ones above it are, before the baseline row is written.
+  TestDatabase db;
+  db.session().exec("CREATE TABLE legacy (id int)");
+  TempDir dir;
+  dir.write("V1__legacy.sql", "CREATE TABLE legacy (id int, owner text DEFAULT '${legacy_owner}');\n");
+  dir.write("V2__b.sql", "CREATE TABLE b (note text DEFAULT '${note}');\n");
+  RunResult missing = run_strata(cmd("migrate", db, dir, {"--baseline-on-migrate"}));
+  EXPECT_EQ(missing.exit_code, 2) << missing.all();
+  EXPECT_TRUE(has(missing.err, "V2__b.sql:1:")) << missing.err;
+  EXPECT_FALSE(exists(db, "flyway_schema_history"));
+  RunResult r = run_strata(cmd("migrate", db, dir, {"--baseline-on-migrate"}), {{"FLYWAY_PLACEHOLDERS_NOTE", "hi"}});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(history(db), "1:BASELINE:true,2:SQL:true");
+}
+
+TEST(FlywayCommandsPlaceholders, ARuntimeErrorIsLocatedInTheFileNotInTheReplacedText) {
+  // A value spanning lines in line 1, and a longer value twice before the failing name on line 3:
+  // the position must be where the user sees "nosuch" in the file, 3:35.
+  TestDatabase db;
+  TempDir dir;
+  db.session().exec("CREATE SCHEMA other; CREATE TABLE other.a_rather_long_table_name (id int)");
+  dir.write("V1__x.sql",
+            "/* written by ${author} */\n"
+            "INSERT INTO ${tbl} (id) VALUES (1);\n"
+            "SELECT ${tbl}.id FROM ${tbl} JOIN nosuch ON true;\n");
+  RunResult r = run_strata(cmd("migrate", db, dir),
+                           {{"FLYWAY_PLACEHOLDERS_AUTHOR", "Ada\nand\nGrace"},
+                            {"FLYWAY_PLACEHOLDERS_TBL", "other.a_rather_long_table_name"}});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_TRUE(has(line_with(r.err, "nosuch"), "V1__x.sql:3:35: ")) << r.err;
+
+  // An error inside a value is reported at the placeholder that brought it in.
+  dir.write("V1__x.sql", "SELECT 1;\nSELECT ${expr};\n");
+  RunResult inside = run_strata(cmd("migrate", db, dir),
+                                {{"FLYWAY_PLACEHOLDERS_EXPR", "1 +\n\n no_such_column"}});
+  EXPECT_EQ(inside.exit_code, 1) << inside.all();
+  EXPECT_TRUE(has(line_with(inside.err, "no_such_column"), "V1__x.sql:2:8: ")) << inside.err;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE type = 'SQL'"), "0");
 }
 
 TEST(FlywayCommandsPlaceholders, ReplacementOffLeavesPlaceholdersAsWritten) {

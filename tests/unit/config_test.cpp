@@ -75,6 +75,12 @@ TEST(CanonicalKey, AllSpellingsMeetOnFlywaysName) {
   EXPECT_EQ(canonical_key("CONFIG_FILES"), "configFiles");
   EXPECT_EQ(canonical_key("connect_retries_interval"), "connectRetriesInterval");
   EXPECT_EQ(canonical_key("placeholders.MyName"), "placeholders.MyName");
+  // A map's prefix matches in any case, jdbcProperties' mixed-case one included.
+  EXPECT_EQ(canonical_key("jdbcProperties.sslmode"), "jdbcProperties.sslmode");
+  EXPECT_EQ(canonical_key("JDBCPROPERTIES.sslmode"), "jdbcProperties.sslmode");
+  // Flyway's PostgreSQL plugin setting, in every spelling a Flyway setup writes it.
+  EXPECT_EQ(canonical_key("postgresql.transactional.lock"), "postgresql.transactional.lock");
+  EXPECT_EQ(canonical_key("POSTGRESQL_TRANSACTIONAL_LOCK"), "postgresql.transactional.lock");
   EXPECT_EQ(canonical_key("placeholder-prefix"), "placeholderPrefix");
   EXPECT_EQ(canonical_key("lock-wait-timout"), "");
   EXPECT_EQ(canonical_key("protected"), "");
@@ -580,15 +586,19 @@ TEST_F(ConfigTest, FlywayConfErrorsNameFileAndLine) {
 }
 
 TEST_F(ConfigTest, FlywayConfPluginSettingsAreNamedInAWarning) {
-  write("flyway.conf", "flyway.postgresql.transactional.lock=false\nflyway.configFiles=x.conf\nflyway.table=t\n");
+  write("flyway.conf", "flyway.check.buildUrl=jdbc:postgresql://build/db\nflyway.configFiles=x.conf\nflyway.table=t\n"
+                       "flyway.postgresql.transactional.lock=false\n");
   in_.flags = {{"-configFiles", "flyway.conf"}};
   Capture err(STDERR_FILENO);
   Config c = load();
   std::string out = err.finish();
   EXPECT_EQ(c.table, "t");
-  EXPECT_NE(out.find("flyway.postgresql.transactional.lock"), std::string::npos) << out;
+  EXPECT_NE(out.find("flyway.check.buildUrl"), std::string::npos) << out;
   EXPECT_NE(out.find("flyway.conf:1"), std::string::npos) << out;
   EXPECT_NE(out.find("flyway.configFiles"), std::string::npos) << out;
+  // strata's lock is always the session lock that `false` asks Flyway for: nothing to warn about.
+  EXPECT_EQ(out.find("transactional"), std::string::npos) << out;
+  EXPECT_EQ(c.settings.at("postgresql.transactional.lock"), "false");
 }
 
 TEST_F(ConfigTest, FlywayConfExpandsEnvironmentVariables) {

@@ -346,3 +346,18 @@ TEST(PlaceholderChecksums, UndefinedPlaceholderFailsOnlyRepeatables) {
     EXPECT_EQ(e.column, 8);
   }
 }
+
+TEST(Placeholders, SplicesTellWhereEachValueWentSoPositionsMapBackToTheFile) {
+  const std::string text = "-- ${multi}\nSELECT ${t}.id FROM ${t} JOIN nosuch ON true;\n";
+  std::vector<strata::Splice> splices;
+  const std::string out = replace_placeholders(text, with({{"multi", "a\nb\nc"}, {"t", "a_long_table_name"}}),
+                                               "V1__x.sql", "V1__x.sql", &splices);
+  ASSERT_EQ(splices.size(), 3u);
+  EXPECT_EQ(text.substr(splices[0].raw_begin, splices[0].raw_end - splices[0].raw_begin), "${multi}");
+  EXPECT_EQ(out.substr(splices[2].out_begin, splices[2].out_end - splices[2].out_begin), "a_long_table_name");
+  EXPECT_EQ(strata::original_offset(splices, out.find("nosuch")), text.find("nosuch"));
+  EXPECT_EQ(strata::original_offset(splices, out.find("b\nc")), text.find("${multi}"));
+  // Nothing replaced, nothing listed.
+  replace_placeholders("SELECT 1;", with({}), "V1__x.sql", "V1__x.sql", &splices);
+  EXPECT_TRUE(splices.empty());
+}

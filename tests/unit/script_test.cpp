@@ -97,5 +97,17 @@ TEST(Bom, OnlyALeadingMarkIsStripped) {
   EXPECT_EQ(strip_bom(""), "");
 }
 
+TEST(OriginalOffset, MapsPositionsInReplacedTextBackToTheTextAsWritten) {
+  // "a ${x} b ${y} c" with x -> "LONGER" (4 bytes -> 6) and y -> "" (4 bytes -> 0).
+  const std::vector<Splice> splices{{2, 6, 2, 8}, {9, 13, 11, 11}};
+  EXPECT_EQ(original_offset(splices, 0), 0u);   // before any replacement
+  EXPECT_EQ(original_offset(splices, 2), 2u);   // start of a value: its placeholder
+  EXPECT_EQ(original_offset(splices, 7), 2u);   // inside a value: its placeholder
+  EXPECT_EQ(original_offset(splices, 9), 7u);   // 'b' moved right by 2
+  EXPECT_EQ(original_offset(splices, 11), 13u); // after the empty value: right after its placeholder
+  EXPECT_EQ(original_offset(splices, 12), 14u); // 'c'
+  EXPECT_EQ(original_offset({}, 5), 5u);
+}
+
 }  // namespace
 }  // namespace strata
