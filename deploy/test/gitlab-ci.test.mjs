@@ -145,6 +145,13 @@ describe('which jobs run', { concurrency: 2 }, () => {
     assert.deepEqual(active(await jobsFor({ changed: ['Dockerfile'] })), DELIVERY);
   });
 
+  test('default branch, a change to anything else the image is built from: delivery runs', async () => {
+    for (const changed of [['include/strata/config.hpp'], ['CMakeLists.txt'], ['scripts/runtime-rootfs'],
+      ['scripts/bootstrap'], ['deploy/rds-ca/global-bundle.pem'], ['.dockerignore']]) {
+      assert.deepEqual(active(await jobsFor({ changed })), DELIVERY, changed[0]);
+    }
+  });
+
   test('default branch without migration, src or Dockerfile changes: only test', async () => {
     const result = await jobsFor({ changed: ['README.md', 'deploy/README.md', 'docs/usage.md'] });
     assert.equal(result.workflow, 'on_success');

@@ -166,11 +166,13 @@ export class StrataMigrationsStack extends Stack {
       user: TASK_USER,
       readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(30),
+      // No STRATA_ENVIRONMENT here: strata reads it as the section of a strata.yaml to use, and
+      // the image has none (exit 2, "unknown environment"). scripts/container-test runs the image
+      // with exactly these variables.
       environment: {
         STRATA_LOG_FORMAT: 'json',
         FLYWAY_URL: databaseUrl.valueAsString,
         FLYWAY_USER: databaseUser.valueAsString,
-        STRATA_ENVIRONMENT: env,
       },
       secrets: {
         FLYWAY_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, settings.dbSecretKey || undefined),

@@ -109,6 +109,9 @@ describe('ECS', () => {
     assert.doesNotMatch(c.User, /^(0|root)(:|$)/, 'not root');
     assert.equal(c.ReadonlyRootFilesystem, true);
     const env = Object.fromEntries(c.Environment.map((e) => [e.Name, e.Value]));
+    // What scripts/container-test runs the image with; a STRATA_ENVIRONMENT would make strata
+    // look for that section in a strata.yaml the image does not have.
+    assert.deepEqual(Object.keys(env).sort(), ['FLYWAY_URL', 'FLYWAY_USER', 'STRATA_LOG_FORMAT']);
     assert.equal(env.STRATA_LOG_FORMAT, 'json');
     assert.deepEqual(env.FLYWAY_URL, { Ref: 'DatabaseUrl' });
     assert.deepEqual(env.FLYWAY_USER, { Ref: 'DatabaseUser' });
