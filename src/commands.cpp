@@ -273,7 +273,7 @@ Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, 
   std::erase_if(scripts.callbacks, [&](const ResolvedCallback& c) {
     return std::find(events.begin(), events.end(), c.event) == events.end();
   });
-  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}};
+  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}, {}};
   run.history = std::make_unique<HistoryTable>(*run.session, TableName{default_schema(config, *run.session), config.table});
   apply_placeholders(run);
   return run;
