@@ -527,9 +527,10 @@ int run_migrate(const Config& config) {
   return 0;
 }
 
-int run_info(const Config& config) {
+namespace {
+
+int info(Run& run, const Config& config) {
   const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config, {CallbackEvent::BeforeInfo, CallbackEvent::AfterInfo});
   Session& session = *run.session;
   HistoryTable& history = *run.history;
   fire(run, CallbackEvent::BeforeInfo);
@@ -556,6 +557,18 @@ int run_info(const Config& config) {
   std::cout.flush();
   fire(run, CallbackEvent::AfterInfo);
   return 0;
+}
+
+}  // namespace
+
+int run_info(const Config& config) {
+  Run run = open_run(config, {CallbackEvent::BeforeInfo, CallbackEvent::AfterInfo, CallbackEvent::AfterInfoError});
+  try {
+    return info(run, config);
+  } catch (const Error&) {
+    fire_on_error(run, CallbackEvent::AfterInfoError);
+    throw;
+  }
 }
 
 int run_validate(const Config& config) {

@@ -884,6 +884,19 @@ TEST(FlywayCommandsCallbacks, InfoAndValidateFireTheirOwnCallbacks) {
   EXPECT_EQ(callback_log(db), "beforeValidate,afterValidate");
 }
 
+TEST(FlywayCommandsCallbacks, InfoThatFailsFiresAfterInfoError) {
+  TestDatabase db;
+  create_callback_log(db);
+  // A table with the history's name that is not a Flyway history: reading it fails after beforeInfo.
+  db.session().exec("CREATE TABLE flyway_schema_history (x int)");
+  TempDir dir;
+  for (const char* stem : {"beforeInfo", "afterInfo", "afterInfoError"}) write_callback(dir, stem);
+  RunResult r = run_strata(cmd("info", db, dir));
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_TRUE(has(r.err, "cannot read the schema history")) << r.err;
+  EXPECT_EQ(callback_log(db), "beforeInfo,afterInfoError");
+}
+
 TEST(FlywayCommandsCallbacks, JsonOutputStaysOneDocumentWhateverIsLogged) {
   // Flyway's command line creates no logger at all when -outputType=json (LoggingUtils), so its
   // stdout is the document alone. strata's log lines (callbacks, -X) go to stderr instead.
