@@ -637,13 +637,9 @@ int run_repair(const Config& config) {
       }
       applied = load_history(history);
       Reconciliation rec = reconcile(run.migrations(), applied, options);
-      std::vector<AppliedMigration> deleted;
       for (const MigrationInfo& info : rec.infos) {
         const AppliedMigration* row = info.applied;
-        if (!row || row->type == "SCHEMA" || row->type == "BASELINE" || row->type == "DELETE" ||
-            row->type.starts_with("UNDO_")) {
-          continue;
-        }
+        if (!row || is_synthetic_type(row->type) || is_undo_type(row->type)) continue;
         const MigrationState s = info.state;
         const bool missing = s == MigrationState::Missing || s == MigrationState::MissingFailed ||
                              s == MigrationState::Future || s == MigrationState::FutureFailed;
@@ -661,11 +657,11 @@ int run_repair(const Config& config) {
         }
         const ResolvedMigration* file = info.resolved;
         if (!file || s == MigrationState::Ignored) continue;
-        const std::string& applied_type = row->type == "SPRING_JDBC" ? std::string("JDBC") : row->type;
         if (file->version) {
           const bool checksum = !checksum_matches(*file, row->checksum);
-          const bool description = file->description != row->description;
-          const bool type = file->type != applied_type;
+          // The row holds the description as stored, shortened past 200 characters.
+          const bool description = fit_description(file->description) != row->description;
+          const bool type = file->type != canonical_type(row->type);
           if (!checksum && !description && !type) continue;
           history.realign(row->installed_rank, file->description, file->type, file->checksum);
           std::string what;

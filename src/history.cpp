@@ -46,6 +46,17 @@ std::size_t byte_offset_after_units(std::string_view s, std::size_t units) {
 
 }  // namespace
 
+bool is_synthetic_type(std::string_view type) noexcept {
+  return type == "SCHEMA" || type == "BASELINE" || type == "DELETE";
+}
+
+bool is_undo_type(std::string_view type) noexcept { return type.starts_with("UNDO_"); }
+
+const std::string& canonical_type(const std::string& type) noexcept {
+  static const std::string jdbc = "JDBC";
+  return type == "SPRING_JDBC" ? jdbc : type;
+}
+
 std::string fit_description(const std::string& description) {
   if (utf16_units(description) <= 200) return description;
   return description.substr(0, byte_offset_after_units(description, 197)) + "...";

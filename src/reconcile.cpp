@@ -36,12 +36,6 @@ bool synthetic(RowType t) {
   return t == RowType::Schema || t == RowType::Baseline || t == RowType::Delete;
 }
 
-// Flyway reads the legacy SPRING_JDBC type as JDBC, so both match and both display as JDBC.
-const std::string& canonical_type(const std::string& type) {
-  static const std::string jdbc = "JDBC";
-  return type == "SPRING_JDBC" ? jdbc : type;
-}
-
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
 struct Row {
@@ -117,9 +111,6 @@ MigrationState unapplied_state(const ResolvedMigration& m, const Context& ctx) {
   return MigrationState::Pending;
 }
 
-bool is_failed(MigrationState s) {
-  return s == MigrationState::Failed || s == MigrationState::MissingFailed || s == MigrationState::FutureFailed;
-}
 
 // Flyway's info order: files below (or at) the baseline first, then every history row by
 // installed_rank, then the remaining files: versioned by version, repeatables by description.
@@ -142,6 +133,10 @@ bool entry_less(const Entry& a, const Entry& b) {
 [[noreturn]] void corrupt(const std::string& message) { throw ValidationFailed(message); }
 
 }  // namespace
+
+bool is_failed(MigrationState s) noexcept {
+  return s == MigrationState::Failed || s == MigrationState::MissingFailed || s == MigrationState::FutureFailed;
+}
 
 std::string_view state_name(MigrationState state) noexcept {
   switch (state) {

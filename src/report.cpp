@@ -24,12 +24,6 @@ using ordered_json = nlohmann::ordered_json;
 
 constexpr std::string_view kEmptySchema = "<< Empty Schema >>";
 
-bool is_synthetic_type(const std::string& type) {
-  return type == "SCHEMA" || type == "BASELINE" || type == "DELETE";
-}
-
-bool is_undo_type(const std::string& type) { return type.rfind("UNDO_", 0) == 0; }
-
 std::string_view category(const MigrationInfo& info) {
   const std::string& type = info.type();
   if (is_synthetic_type(type)) return "";

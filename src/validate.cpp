@@ -114,9 +114,7 @@ std::vector<ValidationProblem> validate_migrations(const Reconciliation& rec, co
       out.push_back(std::move(p));
     };
 
-    const bool failed = state == MigrationState::Failed || state == MigrationState::MissingFailed ||
-                        state == MigrationState::FutureFailed;
-    if (failed && !(future_ignored && state == MigrationState::FutureFailed)) {
+    if (is_failed(state) && !(future_ignored && state == MigrationState::FutureFailed)) {
       add(ProblemKind::FailedMigration,
           label(info) + " (" + info.description() + ") is recorded as failed in the schema history",
           "remove whatever it half-applied, then run " + repair + " to delete the failed row");
@@ -124,8 +122,7 @@ std::vector<ValidationProblem> validate_migrations(const Reconciliation& rec, co
     }
 
     const AppliedMigration* applied = info.applied;
-    const bool synthetic = applied && (applied->type == "SCHEMA" || applied->type == "BASELINE" ||
-                                       applied->type == "DELETE" || applied->type.starts_with("UNDO_"));
+    const bool synthetic = applied && (is_synthetic_type(applied->type) || is_undo_type(applied->type));
     if (!info.resolved && applied && !synthetic && state != MigrationState::Superseded &&
         !(missing_ignored && (state == MigrationState::Missing || state == MigrationState::MissingFailed)) &&
         !(future_ignored && (state == MigrationState::Future || state == MigrationState::FutureFailed))) {
@@ -156,14 +153,13 @@ std::vector<ValidationProblem> validate_migrations(const Reconciliation& rec, co
       continue;
     }
 
-    if (info.resolved && applied && applied->type != "DELETE" && !applied->type.starts_with("UNDO_")) {
+    if (info.resolved && applied && applied->type != "DELETE" && !is_undo_type(applied->type)) {
       const std::optional<Version> version = info.version();
       if (version && rec.baseline && !(*version > *rec.baseline)) continue;
       const std::string what = versioned ? label(info) : applied->script;
       const std::string fix = "revert the change to the file, or run " + repair +
                               " to record the file as it is now if the change is intended";
-      const std::string& applied_type = applied->type == "SPRING_JDBC" ? std::string("JDBC") : applied->type;
-      if (info.resolved->type != applied_type) {
+      if (info.resolved->type != canonical_type(applied->type)) {
         add(ProblemKind::TypeMismatch,
             "type mismatch for " + what + ": applied to database " + applied->type + ", resolved locally " +
                 info.resolved->type,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/version.hpp"
@@ -33,6 +34,12 @@ struct AppliedMigration {
 
   std::optional<Version> parsed_version() const;
 };
+
+// History `type` values: Flyway's synthetic rows (SCHEMA, BASELINE, DELETE) record no migration;
+// UNDO_* rows are Teams' undo runs; SPRING_JDBC is the legacy spelling of JDBC.
+bool is_synthetic_type(std::string_view type) noexcept;
+bool is_undo_type(std::string_view type) noexcept;
+const std::string& canonical_type(const std::string& type) noexcept;
 
 // Flyway's shortening of values too long for their columns.
 std::string fit_description(const std::string& description);  // 200: first 197 + "..."

@@ -33,7 +33,9 @@ enum class MigrationState {
   Schema,         // Flyway's rank-0 schema-creation row ("Success" in Flyway's display)
 };
 
-std::string_view state_name(MigrationState state) noexcept;  // "Pending", "Above Target", ...
+std::string_view state_name(MigrationState state) noexcept;
+// Failed, "Failed (Missing)" or "Failed (Future)": a success = false row.
+bool is_failed(MigrationState state) noexcept;  // "Pending", "Above Target", ...
 
 struct Target {
   enum class Kind { Latest, Current, Next, Version };
