@@ -85,14 +85,18 @@ std::vector<const ResolvedCallback*> callbacks_for(const std::vector<ResolvedCal
   return out;
 }
 
+void run_callback(Session& session, const ResolvedCallback& callback) {
+  log::info("Executing SQL callback: " + std::string(callback_event_id(callback.event)) + " - " + callback.script,
+            {{"callback", callback.script}});
+  execute_script(session, callback_source(callback), callback.path.string(), "callback " + callback.script);
+}
+
 void run_callbacks(Session& session, const std::vector<ResolvedCallback>& all, CallbackEvent event,
                    const std::string& session_reset) {
   for (const ResolvedCallback* c : callbacks_for(all, event)) {
-    log::info("Executing SQL callback: " + std::string(callback_event_id(event)) + " - " + c->script,
-              {{"callback", c->script}});
     try {
       session.exec(session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + session_reset);
-      execute_script(session, callback_source(*c), c->path.string(), "callback " + c->script);
+      run_callback(session, *c);
       session.exec("COMMIT");
     } catch (...) {
       session.exec_cleanup("ROLLBACK");

@@ -48,11 +48,7 @@ MigrationFailed migration_error(const ResolvedMigration& m, const Statement* sta
 
 void run_each(Session& session, const ExecuteOptions& options, CallbackEvent event) {
   if (!options.callbacks) return;
-  for (const ResolvedCallback* c : callbacks_for(*options.callbacks, event)) {
-    log::info("Executing SQL callback: " + std::string(callback_event_id(event)) + " - " + c->script,
-              {{"callback", c->script}});
-    execute_script(session, callback_source(*c), c->path.string(), "callback " + c->script);
-  }
+  for (const ResolvedCallback* c : callbacks_for(*options.callbacks, event)) run_callback(session, *c);
 }
 
 // afterEachMigrateError runs after the failed migration rolled back (PostgreSQL refuses any

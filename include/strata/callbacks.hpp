@@ -62,6 +62,10 @@ struct ResolvedCallback {
 // The callbacks of one event, in Flyway's order (by description; the plain one first).
 std::vector<const ResolvedCallback*> callbacks_for(const std::vector<ResolvedCallback>& all, CallbackEvent event);
 
+// Runs one callback's statements in whatever transaction the session is in (beforeEachMigrate
+// and afterEachMigrate run inside the migration's). Throws as run_callbacks does.
+void run_callback(Session& session, const ResolvedCallback& callback);
+
 // Runs each callback of `event` in a transaction of its own, after `session_reset` (the
 // migration session's role and search_path). Throws MigrationFailed naming the callback's file
 // and line when one fails; what it did is rolled back.
