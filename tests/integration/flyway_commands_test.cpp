@@ -1180,35 +1180,20 @@ void write_flyway_history_with_failure(TestDatabase& db, const TempDir& dir) {
   dir.write("V4__add_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
   auto sum = [&](const std::string& f) { return checksum_of(dir, f); };
   Session& s = db.session();
-  s.exec(R"(CREATE TABLE "public"."flyway_schema_history" (
-    "installed_rank" INT NOT NULL,
-    "version" VARCHAR(50),
-    "description" VARCHAR(200) NOT NULL,
-    "type" VARCHAR(20) NOT NULL,
-    "script" VARCHAR(1000) NOT NULL,
-    "checksum" INTEGER,
-    "installed_by" VARCHAR(100) NOT NULL,
-    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
-    "execution_time" INTEGER NOT NULL,
-    "success" BOOLEAN NOT NULL))");
-  s.exec(R"(ALTER TABLE "public"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"))");
-  s.exec(R"(CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" ("success"))");
+  db.create_flyway_history("public");
   s.exec("CREATE TABLE legacy (id int); CREATE TABLE users (id int); CREATE INDEX users_id ON users (id);"
          "CREATE VIEW user_view AS SELECT id FROM users");
-  const std::string insert =
-      "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-      "installed_by, installed_on, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-  db.query(insert, {"1", "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", std::nullopt, "deployer",
+  db.insert_flyway_row("public", {"1", "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", std::nullopt, "deployer",
                     "2024-03-01 10:15:40.101", "0", "true"});
-  db.query(insert, {"2", "2", "create users", "SQL", "V2__create_users.sql", sum("V2__create_users.sql"), "deployer",
+  db.insert_flyway_row("public", {"2", "2", "create users", "SQL", "V2__create_users.sql", sum("V2__create_users.sql"), "deployer",
                     "2024-03-01 10:15:41.512", "14", "true"});
-  db.query(insert, {"3", "3", "users index", "SQL", "V3__users_index.sql", sum("V3__users_index.sql"), "deployer",
+  db.insert_flyway_row("public", {"3", "3", "users index", "SQL", "V3__users_index.sql", sum("V3__users_index.sql"), "deployer",
                     "2024-03-01 10:15:41.601", "6", "true"});
-  db.query(insert, {"4", std::nullopt, "user view", "SQL", "R__user_view.sql", "-1130238371", "deployer",
+  db.insert_flyway_row("public", {"4", std::nullopt, "user view", "SQL", "R__user_view.sql", "-1130238371", "deployer",
                     "2024-03-01 10:15:41.700", "3", "true"});
-  db.query(insert, {"5", std::nullopt, "user view", "SQL", "R__user_view.sql", sum("R__user_view.sql"), "deployer",
+  db.insert_flyway_row("public", {"5", std::nullopt, "user view", "SQL", "R__user_view.sql", sum("R__user_view.sql"), "deployer",
                     "2024-03-05 08:00:00.000", "4", "true"});
-  db.query(insert, {"6", "4", "add email", "SQL", "V4__add_email.sql", sum("V4__add_email.sql"), "deployer",
+  db.insert_flyway_row("public", {"6", "4", "add email", "SQL", "V4__add_email.sql", sum("V4__add_email.sql"), "deployer",
                     "2024-03-06 09:00:00.000", "31", "false"});
 }
 

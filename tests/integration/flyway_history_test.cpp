@@ -15,33 +15,18 @@ namespace {
 void write_flyway_history(TestDatabase& db, const TempDir& dir) {
   auto sum = [&](const std::string& f) { return std::to_string(flyway_checksum(read_file(dir.path() / f))); };
   db.session().exec("CREATE SCHEMA app");
-  db.session().exec(R"(CREATE TABLE "app"."flyway_schema_history" (
-    "installed_rank" INT NOT NULL,
-    "version" VARCHAR(50),
-    "description" VARCHAR(200) NOT NULL,
-    "type" VARCHAR(20) NOT NULL,
-    "script" VARCHAR(1000) NOT NULL,
-    "checksum" INTEGER,
-    "installed_by" VARCHAR(100) NOT NULL,
-    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
-    "execution_time" INTEGER NOT NULL,
-    "success" BOOLEAN NOT NULL))");
-  db.session().exec(R"(ALTER TABLE "app"."flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"))");
-  db.session().exec(R"(CREATE INDEX "flyway_schema_history_s_idx" ON "app"."flyway_schema_history" ("success"))");
+  db.create_flyway_history("app");
   db.session().exec("CREATE TABLE app.users (id int)");
   db.session().exec("CREATE INDEX users_id ON app.users (id)");
-  const std::string insert =
-      "INSERT INTO app.flyway_schema_history (installed_rank, version, description, type, script, checksum, "
-      "installed_by, installed_on, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-  db.query(insert, {"0", std::nullopt, "<< Flyway Schema Creation >>", "SCHEMA", "\"app\"", std::nullopt, "deployer",
+  db.insert_flyway_row("app", {"0", std::nullopt, "<< Flyway Schema Creation >>", "SCHEMA", "\"app\"", std::nullopt, "deployer",
                     "2024-03-01 10:15:40.101", "0", "true"});
-  db.query(insert, {"1", "1", "create users", "SQL", "V1__create_users.sql", sum("V1__create_users.sql"), "deployer",
+  db.insert_flyway_row("app", {"1", "1", "create users", "SQL", "V1__create_users.sql", sum("V1__create_users.sql"), "deployer",
                     "2024-03-01 10:15:41.512", "14", "true"});
-  db.query(insert, {"2", "1.1", "users index", "SQL", "V1_1__users_index.sql", sum("V1_1__users_index.sql"),
+  db.insert_flyway_row("app", {"2", "1.1", "users index", "SQL", "V1_1__users_index.sql", sum("V1_1__users_index.sql"),
                     "deployer", "2024-03-01 10:15:41.601", "6", "true"});
-  db.query(insert, {"3", std::nullopt, "user view", "SQL", "R__user_view.sql", "-1130238371", "deployer",
+  db.insert_flyway_row("app", {"3", std::nullopt, "user view", "SQL", "R__user_view.sql", "-1130238371", "deployer",
                     "2024-03-01 10:15:41.700", "3", "true"});
-  db.query(insert, {"4", std::nullopt, "user view", "SQL", "R__user_view.sql", sum("R__user_view.sql"), "deployer",
+  db.insert_flyway_row("app", {"4", std::nullopt, "user view", "SQL", "R__user_view.sql", sum("R__user_view.sql"), "deployer",
                     "2024-03-05 08:00:00.000", "4", "true"});
   db.session().exec("CREATE VIEW app.user_view AS SELECT id FROM app.users");
 }

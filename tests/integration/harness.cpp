@@ -146,6 +146,30 @@ std::unique_ptr<Session> TestDatabase::hold_migration_lock(const std::string& qu
   return holder;
 }
 
+void TestDatabase::create_flyway_history(const std::string& schema) {
+  const std::string t = "\"" + schema + "\".\"flyway_schema_history\"";
+  session().exec("CREATE TABLE " + t + R"( (
+    "installed_rank" INT NOT NULL,
+    "version" VARCHAR(50),
+    "description" VARCHAR(200) NOT NULL,
+    "type" VARCHAR(20) NOT NULL,
+    "script" VARCHAR(1000) NOT NULL,
+    "checksum" INTEGER,
+    "installed_by" VARCHAR(100) NOT NULL,
+    "installed_on" TIMESTAMP NOT NULL DEFAULT now(),
+    "execution_time" INTEGER NOT NULL,
+    "success" BOOLEAN NOT NULL))");
+  session().exec("ALTER TABLE " + t + R"( ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"))");
+  session().exec(R"(CREATE INDEX "flyway_schema_history_s_idx" ON )" + t + R"( ("success"))");
+}
+
+void TestDatabase::insert_flyway_row(const std::string& schema, const std::vector<Value>& row) {
+  query("INSERT INTO \"" + schema + "\".flyway_schema_history (installed_rank, version, description, type, script, "
+        "checksum, installed_by, installed_on, execution_time, success) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        row);
+}
+
 std::string TestDatabase::advisory_locks() {
   return scalar(
       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = "

@@ -40,6 +40,12 @@ class TestDatabase {
       const std::string& quoted_table = "\"public\".\"flyway_schema_history\"") const;
   // How many advisory locks are held in this database (as text, like scalar).
   std::string advisory_locks();
+  // `schema`.flyway_schema_history with Flyway 10's PostgreSQL DDL, written out here rather than
+  // by strata, so tests see a table as Flyway leaves it.
+  void create_flyway_history(const std::string& schema);
+  // Appends one row as Flyway writes it: rank, version, description, type, script, checksum,
+  // installed_by, installed_on, execution_time, success.
+  void insert_flyway_row(const std::string& schema, const std::vector<Value>& row);
 
  private:
   std::string name_;
