@@ -85,7 +85,9 @@ std::optional<int> parse(CommandLine& line, int argc, char** argv) {
       for (const auto& c : kCommands) message += std::string(&c == kCommands ? " " : ", ") + c.name;
       throw strata::UsageError(message);
     }
-    return line.app.exit(e) == 0 ? 0 : 2;
+    strata::UsageError usage(e.what());
+    usage.hint = "strata --help lists the commands and options";
+    throw usage;
   }
 }
 
