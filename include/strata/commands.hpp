@@ -1,5 +1,6 @@
 #pragma once
-// The commands: each wires config -> resolve -> load -> reconcile -> execute -> report.
+// The commands, one file each under src/commands/: each opens a Run (strata/run.hpp), does its
+// work, and closes it. main.cpp maps a command name to one of these through its table.
 #include "strata/config.hpp"
 
 namespace strata {

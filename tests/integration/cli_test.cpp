@@ -45,6 +45,15 @@ TEST(Cli, UnknownFlagIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.all();
 }
 
+// Every usage error is one "ERROR: " line, CLI11's own ones too.
+TEST(Cli, UnknownOptionIsAnErrorLine) {
+  RunResult r = run_strata({"migrate", "--frobnicate"});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_EQ(r.err.rfind("ERROR: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("--frobnicate"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
 TEST(Cli, UnknownCommandIsNamed) {
   RunResult r = run_strata({"frobnicate"});
   EXPECT_EQ(r.exit_code, 2) << r.all();

@@ -1,0 +1,36 @@
+#pragma once
+// The command line's pieces that need no parser: its option tables, what a suggested command
+// repeats from it, and how an error is shown. main.cpp wires them into CLI11.
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+
+#include "strata/error.hpp"
+
+namespace strata::cli {
+
+struct Option {
+  const char* key;    // the settings key it lands under, e.g. "lock-wait-timeout"
+  const char* names;  // as CLI11 declares it, e.g. "-c,--config"
+  const char* help;
+};
+
+// Options that take a value; each lands in the settings map under its key, and config decides
+// what it means.
+std::span<const Option> value_options();
+// Switches: --flag, or --flag=false.
+std::span<const Option> switch_options();
+
+extern const char* const kExitCodesHelp;
+
+// What a suggested command ("to fix: run `strata repair ...`") must repeat from this command line
+// to act on the same database, files and history. `flags` as ConfigInputs holds them, `switches`
+// the keys of switch_options().
+std::string repeated_args(const std::map<std::string, std::string>& flags, const std::set<std::string>& switches);
+
+// Writes the error as one line (file:line:column: message (SQLSTATE)), then its DETAIL, HINT and
+// CONTEXT; with `json_output`, Flyway's error document on stdout first.
+void print_error(const Error& e, bool json_output);
+
+}  // namespace strata::cli

@@ -1,0 +1,223 @@
+// migrate: validate, then apply what is pending under the migration lock (Flyway's DbMigrate).
+#include <algorithm>
+#include <optional>
+
+#include "strata/commands.hpp"
+#include "strata/execute.hpp"
+#include "strata/log.hpp"
+#include "strata/run.hpp"
+
+namespace strata {
+namespace {
+
+[[noreturn]] void refuse_failed(const AppliedMigration& failed, const std::string& table, const std::string& args) {
+  std::string what = failed.version ? "version " + *failed.version : "repeatable migration";
+  MigrationFailed e("the history " + table + " records a failed migration to " + what + " (" + failed.description +
+                    "); remove any half-applied changes, then run `strata repair" + args + "`");
+  e.file = failed.script;
+  e.hint = "strata repair" + args;
+  throw e;
+}
+
+void warn_ignored(const Reconciliation& rec) {
+  for (const MigrationInfo& info : rec.infos) {
+    if (info.state == MigrationState::Ignored && info.resolved) {
+      log::warn("Ignoring migration " + info.resolved->script + ": version " + info.version_text() +
+                    " is below the current version " + (rec.current ? rec.current->text() : std::string()) +
+                    " and out-of-order is off",
+                {{"migration", info.resolved->script}, {"version", info.version_text()}});
+    }
+  }
+}
+
+void up_to_date(const Run& run, const Reconciliation& rec) {
+  log::info("Schema " + run.schema_q() + " is up to date. No migration necessary.",
+            {{"schema", run.history->name().schema}, {"version", rec.current ? rec.current->text() : std::string()}});
+}
+
+// The schemas (history's own first, then --schemas) that hold objects strata did not create:
+// tables, views, sequences, functions and types, leaving out what extensions own.
+std::string non_empty_schemas(Run& run) {
+  std::vector<std::string> schemas{run.history->name().schema};
+  for (const std::string& s : run.config.schemas) {
+    if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
+  }
+  std::string non_empty;
+  for (const std::string& schema : schemas) {
+    Rows r = run.session->query(
+        "SELECT EXISTS ("
+        " SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
+        " UNION ALL SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = $1"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        " UNION ALL SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
+        " WHERE n.nspname = $1 AND t.typtype IN ('d', 'e', 'r', 'm')"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))",
+        {schema});
+    if (!r.empty() && r[0][0].value_or("f") == "t") non_empty += (non_empty.empty() ? "" : ", ") + quote_ident(schema);
+  }
+  return non_empty;
+}
+
+// validate as migrate runs it first: pending migrations are fine, anything else stops the run.
+void validate_before_migrate(Run& run, const Reconciliation& rec) {
+  if (!run.config.validate_on_migrate) return;
+  fire(run, CallbackEvent::BeforeValidate);
+  std::vector<ValidationProblem> problems = validate_migrations(rec, validate_options(run, true));
+  if (!problems.empty()) {
+    fire_on_error(run, CallbackEvent::AfterValidateError);
+    report_problems(run, problems);
+  }
+  fire(run, CallbackEvent::AfterValidate);
+}
+
+// The first look when there is no history table yet: the placeholders of what will run are
+// checked, and the files validated when the schema exists (Flyway's callbacks fire then).
+void check_first_migrate(Run& run, const ReconcileOptions& options) {
+  const Config& config = run.config;
+  HistoryTable& history = *run.history;
+  Reconciliation rec = reconcile(run.migrations(), {}, options);
+  std::vector<const ResolvedMigration*> plan = rec.pending;
+  if (config.baseline_on_migrate && !non_empty_schemas(run).empty()) {
+    // What the baseline will cover never runs, so its placeholders need no value.
+    const Version baseline = *Version::parse(config.baseline_version);
+    std::erase_if(plan, [&](const ResolvedMigration* m) { return m->version && !(*m->version > baseline); });
+  }
+  replace_pending(run, plan);
+  if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
+    validate_before_migrate(run, rec);
+  } else if (config.validate_on_migrate) {
+    validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
+  }
+}
+
+// The first look, without the lock: a bad file or placeholder stops the run before anything is
+// written. True when there is nothing to do, so that a no-op run never waits on a busy lock.
+bool up_to_date_without_lock(Run& run, const ReconcileOptions& options) {
+  if (!run.history->exists()) {
+    check_first_migrate(run, options);
+    return false;
+  }
+  std::vector<AppliedMigration> applied = load_history(*run.history);
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
+  replace_pending(run, rec.pending);
+  validate_before_migrate(run, rec);
+  if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
+  if (!rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate})) {
+    return false;
+  }
+  warn_ignored(rec);
+  up_to_date(run, rec);
+  return true;
+}
+
+// Under the lock: creates the history table, baselined first when the schemas already hold
+// objects and baselineOnMigrate allows it.
+void create_history_for_migrate(Run& run) {
+  const std::string non_empty = non_empty_schemas(run);
+  if (!non_empty.empty() && !run.config.baseline_on_migrate) {
+    ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " + run.table() +
+                       "; strata will not run migrations against objects it did not create");
+    e.hint = "run `strata baseline" + run.args + "` first (or migrate with --baseline-on-migrate), or point strata at an empty schema";
+    throw e;
+  }
+  if (non_empty.empty()) {
+    create_history(run);
+    return;
+  }
+  // Flyway baselines on migrate through its baseline command, callbacks included.
+  fire_on_error_of(run, CallbackEvent::AfterBaselineError, [&] {
+    fire(run, CallbackEvent::BeforeBaseline);
+    create_history(run);
+    write_baseline(run);
+  });
+  fire(run, CallbackEvent::AfterBaseline);
+}
+
+// Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
+// starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
+ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  ExecuteOptions options;
+  options.installed_by = run.installed_by;
+  options.session_reset = run.session_reset;
+  options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
+  auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
+  std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
+  ExecutionResult result;
+  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options);
+  fire(run, CallbackEvent::AfterVersioned);
+  if (!repeatable.empty()) {
+    fire(run, CallbackEvent::BeforeRepeatables);
+    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options);
+    result.applied.insert(result.applied.end(), more.applied.begin(), more.applied.end());
+    result.total += more.total;
+  }
+  return result;
+}
+
+// Runs the plan between beforeMigrate and afterMigrate.
+ExecutionResult apply_pending(Run& run, const Reconciliation& rec) {
+  prepare_session(run);
+  ExecutionResult result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
+    replace_pending(run, rec.pending);
+    fire(run, CallbackEvent::BeforeMigrate);
+    return execute_with_callbacks(run, rec.pending);
+  });
+  if (!result.applied.empty()) fire(run, CallbackEvent::AfterMigrateApplied);
+  fire(run, CallbackEvent::AfterMigrate);
+  return result;
+}
+
+void report_applied(const Run& run, const Reconciliation& rec, const ExecutionResult& result, const Stopwatch& watch) {
+  std::optional<Version> now_at = rec.current;
+  for (const AppliedOutcome& o : result.applied) {
+    if (o.migration->version && (!now_at || *now_at < *o.migration->version)) now_at = o.migration->version;
+  }
+  const std::chrono::milliseconds elapsed = watch.elapsed();
+  const std::size_t n = result.applied.size();
+  std::string message = "Successfully applied " + std::to_string(n) + (n == 1 ? " migration" : " migrations") +
+                        " to schema " + run.schema_q();
+  if (now_at) message += ", now at version v" + now_at->text();
+  message += " (execution time " + format_duration(elapsed) + ")";
+  log::info(message, {{"applied", static_cast<std::int64_t>(n)},
+                      {"version", now_at ? now_at->text() : std::string()},
+                      {"duration_ms", static_cast<std::int64_t>(elapsed.count())}});
+}
+
+}  // namespace
+
+int run_migrate(const Config& config) {
+  const Stopwatch watch;
+  const ReconcileOptions options = reconcile_options(config);
+  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
+                              CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
+                              CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
+                              CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
+                              CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
+                              CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
+                              CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
+                              CallbackEvent::AfterMigrateError});
+  if (up_to_date_without_lock(run, options)) return 0;
+
+  std::unique_ptr<MigrationLock> lock = take_lock(run);
+  if (!run.history->exists()) create_history_for_migrate(run);
+  // Another runner may have applied migrations while this one waited for the lock.
+  std::vector<AppliedMigration> applied = load_history(*run.history);
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
+  if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
+  warn_ignored(rec);
+  log::info("Current version of schema " + run.schema_q() + ": " +
+            (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
+
+  ExecutionResult result = apply_pending(run, rec);
+  if (rec.pending.empty()) {
+    up_to_date(run, rec);
+  } else {
+    report_applied(run, rec, result, watch);
+  }
+  return 0;
+}
+
+}  // namespace strata

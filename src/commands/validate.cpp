@@ -1,0 +1,54 @@
+// validate: the history against the files, each problem with the command that fixes it.
+#include <iostream>
+
+#include "strata/commands.hpp"
+#include "strata/log.hpp"
+#include "strata/report.hpp"
+#include "strata/run.hpp"
+
+namespace strata {
+namespace {
+
+// -outputType=json: the result document on stdout, problems included.
+void print_validate_json(Run& run, const Reconciliation& rec, const std::vector<ValidationProblem>& problems) {
+  std::cout << validate_json(run.session->database(), problems, static_cast<int>(rec.infos.size()),
+                             log::format() == log::Format::Json ? -1 : 2)
+            << std::endl;
+}
+
+void report_validated(const Reconciliation& rec, const Stopwatch& watch) {
+  const std::size_t n = rec.infos.size();
+  log::info("Successfully validated " + std::to_string(n) + (n == 1 ? " migration" : " migrations") +
+                " (execution time " + format_duration(watch.elapsed()) + ")",
+            {{"validated", static_cast<std::int64_t>(n)}});
+  if (n == 0) log::warn("No migrations found. Are your locations set up correctly?");
+}
+
+}  // namespace
+
+int run_validate(const Config& config) {
+  const Stopwatch watch;
+  const ReconcileOptions options = reconcile_options(config);
+  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate, CallbackEvent::AfterValidateError});
+  HistoryTable& history = *run.history;
+  ValidateOptions validate = validate_options(run, false);
+  // Flyway's DbValidate fires its callbacks whenever the default schema exists.
+  const bool callbacks = history.schema_exists(history.name().schema);
+  if (callbacks) fire(run, CallbackEvent::BeforeValidate);
+  std::vector<AppliedMigration> applied;
+  if (history.exists()) applied = load_history(history);
+  Reconciliation rec = reconcile(run.migrations(), applied, options);
+  std::vector<ValidationProblem> problems = validate_migrations(rec, validate);
+  const bool json = config.output == OutputFormat::Json;
+  if (json) print_validate_json(run, rec, problems);
+  if (!problems.empty()) {
+    if (callbacks) fire_on_error(run, CallbackEvent::AfterValidateError);
+    if (json) return 1;  // the document reports the problems; exit code 1 as for an error
+    report_problems(run, problems);
+  }
+  if (!json) report_validated(rec, watch);
+  if (callbacks) fire(run, CallbackEvent::AfterValidate);
+  return 0;
+}
+
+}  // namespace strata

@@ -1,0 +1,283 @@
+#include "strata/run.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <future>
+
+#include "strata/log.hpp"
+
+namespace strata {
+namespace {
+
+ResolvedScripts resolve_all(const Config& config) {
+  const Stopwatch watch;
+  ResolveOptions options;
+  options.locations = config.locations;
+  options.naming = config.naming;
+  ResolvedScripts resolved = resolve_scripts(options);
+  log::debug("Resolved " + std::to_string(resolved.migrations.size()) + " migrations and " +
+                 std::to_string(resolved.callbacks.size()) + " callbacks",
+             {{"duration_ms", watch.elapsed_ms()}});
+  return resolved;
+}
+
+std::unique_ptr<Session> connect(const Config& config) {
+  const Stopwatch watch;
+  auto session = std::make_unique<Session>(config.connection);
+  log::debug("Connected to " + session->display(), {{"duration_ms", watch.elapsed_ms()}});
+  return session;
+}
+
+// Reading the files and connecting both wait on I/O, so they overlap: files in a thread of their
+// own while this one connects. A bad file is still the error reported, even when the database is
+// also unreachable, and the files are fully read before anything is sent to the database.
+std::pair<ResolvedScripts, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
+  auto files = std::async(std::launch::async, [&config] { return resolve_all(config); });
+  std::unique_ptr<Session> session;
+  try {
+    session = connect(config);
+  } catch (...) {
+    files.get();  // an input error wins over a connection error
+    throw;
+  }
+  return {files.get(), std::move(session)};
+}
+
+// The schema that holds the history table: --default-schema, else the first of --schemas, else
+// whatever the connection's search_path makes current (Flyway's rule).
+std::string default_schema(const Config& config, Session& session) {
+  if (!config.default_schema.empty()) return config.default_schema;
+  if (!config.schemas.empty()) return config.schemas.front();
+  Rows r = session.query("SELECT current_schema()");
+  if (r.empty() || !r[0][0]) {
+    throw ConfigError("cannot tell the default schema: the search_path of " + session.display() +
+                      " names no existing schema; set --schemas");
+  }
+  return *r[0][0];
+}
+
+// Flyway puts the default schema in front of the session's search_path for migrations, so
+// unqualified names land there while objects in the rest of the path stay visible. Returns the
+// search_path that migrations start from.
+std::string use_default_schema(Session& session, const std::string& schema) {
+  Rows r = session.query("SHOW search_path");
+  std::string original = r.empty() ? std::string() : r[0][0].value_or("");
+  const std::string quoted = quote_ident(schema);
+  if (original == schema || original == quoted || original.starts_with(schema + ",") ||
+      original.starts_with(quoted + ",")) {
+    return original;
+  }
+  std::string path = original.empty() ? quoted : quoted + "," + original;
+  session.query("SELECT set_config('search_path', $1, false)", {path});
+  return path;
+}
+
+std::string command_args(const Config& config) {
+  return (config.environment.empty() ? std::string() : " -e " + config.environment) + config.command_args;
+}
+
+// Replaces the placeholders of one script, keeping what is needed to point errors into its file.
+template <typename Script>
+void replace_in(Script& script, const PlaceholderSettings& placeholders) {
+  std::vector<Splice> splices;
+  std::string replaced = replace_placeholders(script.sql, placeholders, script.path.filename().string(),
+                                              script.path.string(), &splices);
+  if (!splices.empty()) {
+    script.original_sql = std::move(script.sql);
+    script.splices = std::move(splices);
+  }
+  script.sql = std::move(replaced);
+}
+
+// Flyway's placeholders, replaced once the connection-dependent built-ins are known. Repeatables
+// and callbacks are replaced here, since a repeatable's checksum is that of its replaced text;
+// versioned migrations keep their raw checksum and are replaced by `replace_pending` only when
+// they are about to run, so an applied one never fails for a placeholder nobody sets any more.
+void apply_placeholders(Run& run) {
+  const Config& config = run.config;
+  run.placeholders.enabled = config.placeholder_replacement;
+  if (!config.placeholder_replacement) return;
+  run.placeholders.prefix = config.placeholder_prefix;
+  run.placeholders.suffix = config.placeholder_suffix;
+  run.placeholders.values = config.placeholders;
+  Rows r = run.session->query("SELECT current_user, current_database()");
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  run.placeholders.builtins =
+      builtin_placeholders(run.history->name().schema, r[0][0].value_or(""), r[0][1].value_or(""),
+                           run.history->name().table, config.environment, cwd.string(), std::chrono::system_clock::now());
+  for (ResolvedMigration& m : run.scripts.migrations) {
+    if (m.kind != MigrationKind::Repeatable) continue;
+    const std::string name = m.path.filename().string();
+    MigrationChecksums sums = migration_checksums(m.kind, m.sql, run.placeholders, name, m.path.string());
+    m.checksum = sums.checksum;
+    m.equivalent_checksum = sums.equivalent_checksum;
+    replace_in(m, run.placeholders);
+  }
+  for (ResolvedCallback& c : run.scripts.callbacks) replace_in(c, run.placeholders);
+}
+
+void check_schemas_exist(Run& run) {
+  if (run.config.create_schemas) return;
+  std::vector<std::string> schemas{run.history->name().schema};
+  schemas.insert(schemas.end(), run.config.schemas.begin(), run.config.schemas.end());
+  for (const std::string& s : schemas) {
+    if (!run.history->schema_exists(s)) {
+      throw ConfigError("schema " + quote_ident(s) + " does not exist and createSchemas is false; create it, or set --create-schemas=true");
+    }
+  }
+}
+
+AppliedMigration baseline_row(const Run& run) {
+  AppliedMigration row;
+  row.version = Version::parse(run.config.baseline_version)->text();
+  row.description = run.config.baseline_description;
+  row.type = "BASELINE";
+  row.script = run.config.baseline_description;
+  row.installed_by = run.installed_by;
+  row.execution_time = 0;
+  row.success = true;
+  return row;
+}
+
+}  // namespace
+
+bool Run::has_callbacks(std::initializer_list<CallbackEvent> events) const {
+  return std::any_of(events.begin(), events.end(),
+                     [this](CallbackEvent e) { return !callbacks_for(scripts.callbacks, e).empty(); });
+}
+
+Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, bool uses_migrations) {
+  auto [scripts, session] = resolve_and_connect(config);
+  if (!uses_migrations) scripts.migrations.clear();
+  if (config.skip_default_callbacks) scripts.callbacks.clear();
+  std::erase_if(scripts.callbacks, [&](const ResolvedCallback& c) {
+    return std::find(events.begin(), events.end(), c.event) == events.end();
+  });
+  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}, {}};
+  run.history = std::make_unique<HistoryTable>(*run.session, TableName{default_schema(config, *run.session), config.table});
+  apply_placeholders(run);
+  return run;
+}
+
+void prepare_session(Run& run) {
+  if (!run.session_reset.empty()) return;
+  Session& session = *run.session;
+  run.original_role = session.query("SELECT current_user")[0][0].value_or(session.user());
+  run.installed_by = run.config.installed_by.empty() ? run.original_role : run.config.installed_by;
+  const std::string search_path = use_default_schema(session, run.history->name().schema);
+  run.session_reset = "SET ROLE " + quote_ident(run.original_role) + "; SELECT set_config('search_path', " +
+                      session.literal(search_path) + ", false)";
+}
+
+void fire(Run& run, CallbackEvent event) {
+  if (callbacks_for(run.callbacks(), event).empty()) return;
+  prepare_session(run);
+  run_callbacks(*run.session, run.callbacks(), event, run.session_reset);
+}
+
+void fire_on_error(Run& run, CallbackEvent event) {
+  try {
+    fire(run, event);
+  } catch (const Error& e) {
+    log::warn(std::string(callback_event_id(event)) + " callback failed too: " + e.what());
+  }
+}
+
+std::unique_ptr<MigrationLock> take_lock(Run& run) {
+  return std::make_unique<MigrationLock>(run.config.connection, flyway_lock_key(run.table()), run.table(),
+                                         run.config.lock_wait_timeout);
+}
+
+std::vector<AppliedMigration> load_history(const HistoryTable& history) {
+  const Stopwatch watch;
+  std::vector<AppliedMigration> applied = history.load();
+  log::debug("Read " + std::to_string(applied.size()) + " rows of " + history.name().quoted(),
+             {{"duration_ms", watch.elapsed_ms()}});
+  return applied;
+}
+
+ReconcileOptions reconcile_options(const Config& config) {
+  ReconcileOptions options;
+  options.target = Target::parse(config.target);
+  options.out_of_order = config.out_of_order;
+  return options;
+}
+
+void create_history(Run& run) {
+  check_schemas_exist(run);
+  log::info("Creating Schema History table " + run.table() + " ...");
+  prepare_session(run);
+  run.history->create(run.config.schemas, run.installed_by);
+}
+
+void write_baseline(Run& run) {
+  prepare_session(run);
+  run.session->exec("BEGIN");
+  try {
+    run.history->append(baseline_row(run));
+    run.session->exec("COMMIT");
+  } catch (...) {
+    run.session->exec_cleanup("ROLLBACK");
+    throw;
+  }
+  log::info("Successfully baselined schema " + run.schema_q() + " with version: " + run.config.baseline_version,
+            {{"schema", run.history->name().schema}, {"version", run.config.baseline_version}});
+}
+
+// Every file of the plan is checked before the first one runs, and before migrate creates or
+// writes anything. Each file is replaced once: a value is never scanned again.
+void replace_pending(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  if (!run.placeholders.enabled) return;
+  for (const ResolvedMigration* p : plan) {
+    if (!p->version || !run.replaced.insert(p).second) continue;  // repeatables: apply_placeholders
+    auto& m = const_cast<ResolvedMigration&>(*p);  // points into run.scripts.migrations
+    replace_in(m, run.placeholders);
+  }
+}
+
+ValidateOptions validate_options(const Run& run, bool allow_pending) {
+  ValidateOptions options;
+  options.ignore = parse_ignore_patterns(run.config.ignore_migration_patterns);
+  if (allow_pending) options.ignore.push_back(parse_ignore_patterns({"*:pending"}).front());
+  options.command_args = run.args;
+  return options;
+}
+
+void report_problems(const Run& run, const std::vector<ValidationProblem>& problems) {
+  for (const ValidationProblem& p : problems) {
+    log::error(p.file + ": " + p.message + "; to fix: " + p.fix,
+               {{"file", p.file}, {"version", p.version}, {"error_code", p.code}, {"fix", p.fix}});
+  }
+  const std::size_t n = problems.size();
+  ValidationFailed e("Validate failed: " + std::to_string(n) + (n == 1 ? " problem" : " problems") + " with " +
+                     run.table() + " (each listed above with its fix)");
+  const bool all_repairable = std::all_of(problems.begin(), problems.end(), [](const ValidationProblem& p) {
+    return p.fix.find("strata repair") != std::string::npos;
+  });
+  if (all_repairable) e.hint = "once the files are as intended: strata repair" + run.args;
+  throw e;
+}
+
+std::string format_duration(std::chrono::milliseconds ms) {
+  const long long total = ms.count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld.%03llds", total / 60000, (total / 1000) % 60, total % 1000);
+  return buf;
+}
+
+std::string utc_timestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(ms));
+  return buf;
+}
+
+}  // namespace strata
