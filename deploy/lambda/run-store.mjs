@@ -4,7 +4,7 @@
 // arrive in either order, and a repeated STOPPED delivery is recognised by its condition.
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export const RUNNING = 'RUNNING';
 
@@ -63,9 +63,4 @@ export async function recordOutcome(doc, table, runId, fields) {
 /** Adds what was done automatically after a run (the next run's id, the e-mail). */
 export async function recordFollowUp(doc, table, runId, fields) {
   await doc.send(new UpdateCommand({ TableName: table, Key: { runId }, ...updateExpression(fields) }));
-}
-
-export async function getRun(doc, table, runId) {
-  const out = await doc.send(new GetCommand({ TableName: table, Key: { runId }, ConsistentRead: true }));
-  return out.Item;
 }
