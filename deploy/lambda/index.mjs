@@ -71,7 +71,9 @@ function clients(deps, config) {
       { marshallOptions: { removeUndefinedValues: true } }),
     sns: deps.sns ?? new SNSClient({ region: config.region }),
     sleep: deps.sleep ?? defaultSleep,
-    log: deps.log ?? ((entry) => console.log(JSON.stringify(entry))),
+    // Raw JSON lines (console.log would prefix time, request id and level): CloudWatch reads
+    // the metrics document only when the line is the JSON object itself.
+    log: deps.log ?? ((entry) => { process.stdout.write(`${JSON.stringify(entry)}\n`); }),
     now: deps.now ?? (() => Date.now()),
   };
 }
@@ -134,6 +136,8 @@ function outcomeFields(detail, config, outcome, document) {
     transient: outcome.transient,
     exitCode: outcome.exitCode,
     exitWords: outcome.words,
+    // Until the recorder has applied the policy, a waiting CI job must not take FAILED as final.
+    followUpPending: outcome.kind === 'success' ? undefined : true,
     finishedAt: detail.stoppedAt ?? new Date().toISOString(),
     durationMs: Number.isFinite(durationMs) ? durationMs : undefined,
     stopCode: detail.stopCode,
@@ -199,7 +203,7 @@ export function createTaskStoppedHandler(deps = {}) {
 
     const decision = decide(config.policy, run, outcome);
     await recordFollowUp(io.doc, config.runsTable, runId, {
-      automaticAction: decision.action, automaticReason: decision.reason, followUpPending: decision.action !== 'none' || undefined,
+      automaticAction: decision.action, automaticReason: decision.reason,
     });
     let nextRunId;
     try {

@@ -104,6 +104,7 @@ describe('recording outcomes', () => {
     assert.equal(ecsMock.commandCalls(RunTaskCommand).length, 0, 'an SQL error is never retried');
     const item = table.get(FIRST);
     assert.equal(item.status, 'FAILED');
+    assert.equal(item.followUpPending, false, 'the policy is applied: a waiting CI job may take this as final');
     assert.equal(item.error.sqlState, '23505');
     assert.equal(item.error.file, 'migrations/V3__add_index.sql');
     assert.equal(item.error.hint, undefined, 'empty fields are left out');
@@ -352,6 +353,22 @@ describe('delivery order and duplicates', () => {
     assert.deepEqual(await fn.stopped(running), { ignored: true });
     assert.deepEqual(await fn.stopped({ 'detail-type': 'Scheduled Event', detail: {} }), { ignored: true });
     assert.equal(table.size, 0);
+  });
+
+  test('a failure is marked pending until the policy is applied, so CI does not stop at FAILED before the retry exists', async () => {
+    const seen = [];
+    const fn = makeFunction();
+    logLines(lockTimeoutLine);
+    ecsMock.on(RunTaskCommand).callsFake(() => {
+      seen.push({ ...table.get(FIRST) });
+      return { tasks: [{ taskArn: taskArn('dddd0000000000000000000000000001') }], failures: [] };
+    });
+    await fn.stopped(stoppedEvent(FIRST, { exitCode: 4 }));
+    assert.equal(seen[0].status, 'FAILED');
+    assert.equal(seen[0].followUpPending, true, 'while the retry is being started');
+    assert.equal(seen[0].nextRunId, undefined);
+    assert.equal(table.get(FIRST).followUpPending, false);
+    assert.equal(table.get(FIRST).nextRunId, 'dddd0000000000000000000000000001');
   });
 
   test('a failing e-mail does not lose the record', async () => {
