@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CI `deploy-*` jobs: runs `strata migrate` in one environment through that
-# environment's runner Lambda and fails the job when the migration fails.
+# CI `deploy-*` and `gate-*` jobs: runs strata (migrate by default) in one environment through
+# that environment's runner Lambda and fails the job when the run fails.
 #   deploy/ci/deploy.sh ENV        (ENV = dev | staging | prod)
 #
 # AWS credentials: the job's GitLab OIDC ID token is handed to the AWS SDK as a web
@@ -9,7 +9,10 @@
 #   STRATA_<ENV>_ROLE_ARN   CI role of that environment's stack (output CiRoleArn)
 #   STRATA_<ENV>_REGION     optional, else AWS_REGION
 #   STRATA_<ENV>_FUNCTION   optional, else strata-migrate-<env>
-# Also: IMAGE_TAG (default CI_COMMIT_SHA), STRATA_COMMAND (default migrate).
+# Also: IMAGE_TAG (default CI_COMMIT_SHA), STRATA_COMMAND (default migrate),
+#   STRATA_READ_ONLY=true (the read-only task definition: validate, info, migrate --dry-run),
+#   STRATA_DRY_RUN=true (migrate --dry-run), STRATA_WAIT_MINUTES (how long to wait for the
+#   outcome, default 240; keep it below the job's timeout), MIGRATION_RESULT_FILE.
 set -euo pipefail
 
 env=${1:?usage: deploy/ci/deploy.sh ENVIRONMENT}
@@ -39,9 +42,16 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
 # Only the runtime dependencies (the Lambda client), not the CDK and test tools.
 npm ci --prefix "$here" --omit=dev --ignore-scripts --no-audit --no-fund
 
+flags=()
+if [[ "${STRATA_READ_ONLY:-}" == true ]]; then flags+=(--read-only); fi
+if [[ "${STRATA_DRY_RUN:-}" == true ]]; then flags+=(--dry-run); fi
+
+# Starts the run, then waits for its outcome in the runs table (no 15-minute limit).
 node "$here/invoke.mjs" \
   --environment "$env" \
   --image-tag "$tag" \
   --function "${!function_var:-strata-migrate-${env}}" \
   --command "${STRATA_COMMAND:-migrate}" \
-  --output "${MIGRATION_RESULT_FILE:-migration-result.json}"
+  --wait-minutes "${STRATA_WAIT_MINUTES:-240}" \
+  --output "${MIGRATION_RESULT_FILE:-migration-result.json}" \
+  "${flags[@]}"

@@ -148,7 +148,7 @@ describe('deploy/ci/deploy.sh', () => {
     const node = calls.find((c) => c.cmd === 'node');
     assert.deepEqual(node.args, [
       join(deployDir, 'invoke.mjs'), '--environment', 'prod', '--image-tag', SHA, '--function', 'strata-migrate-prod',
-      '--command', 'migrate', '--output', 'migration-result.json',
+      '--command', 'migrate', '--wait-minutes', '240', '--output', 'migration-result.json',
     ]);
     assert.equal(node.env.AWS_ROLE_ARN, ROLE('prod'));
     assert.equal(node.env.AWS_REGION, 'eu-central-1');
@@ -170,6 +170,14 @@ describe('deploy/ci/deploy.sh', () => {
     assert.equal(node.env.AWS_REGION, 'eu-west-1', 'falls back to AWS_REGION');
   });
 
+  test('read-only, dry run and the wait reach invoke.mjs', () => {
+    const { calls } = run('deploy.sh', ['prod'], {
+      ...DEPLOY_ENV, STRATA_COMMAND: 'validate', STRATA_READ_ONLY: 'true', STRATA_DRY_RUN: 'false', STRATA_WAIT_MINUTES: '30',
+    });
+    const node = calls.find((c) => c.cmd === 'node');
+    assert.deepEqual(node.args.slice(-7), ['--command', 'validate', '--wait-minutes', '30', '--output', 'migration-result.json', '--read-only']);
+  });
+
   test('usage errors: no environment, or no role for it', () => {
     assert.notEqual(run('deploy.sh', [], DEPLOY_ENV).status, 0);
     const { status, stderr, calls } = run('deploy.sh', ['staging'], DEPLOY_ENV);
@@ -179,3 +187,29 @@ describe('deploy/ci/deploy.sh', () => {
   });
 });
 
+describe('deploy/ci/gate.sh', () => {
+  const GATE_ENV = { STRATA_PROD_ROLE_ARN: ROLE('prod') };
+  const invokes = (calls) => calls.filter((c) => c.cmd === 'node').map((c) => c.args.slice(1));
+
+  test('validate with the read-only task definition; the dry run only when STRATA_GATE_DRY_RUN=true', () => {
+    const off = run('gate.sh', ['prod'], GATE_ENV);
+    assert.equal(off.status, 0, off.stderr);
+    assert.deepEqual(invokes(off.calls), [[
+      '--environment', 'prod', '--image-tag', SHA, '--function', 'strata-migrate-prod', '--command', 'validate',
+      '--wait-minutes', '240', '--output', 'gate-validate.json', '--read-only',
+    ]]);
+    assert.match(off.stdout, /migrate --dry-run skipped/);
+
+    const on = run('gate.sh', ['prod'], { ...GATE_ENV, STRATA_GATE_DRY_RUN: 'true' });
+    assert.equal(on.status, 0, on.stderr);
+    assert.deepEqual(invokes(on.calls)[1].slice(6), [
+      '--command', 'migrate', '--wait-minutes', '240', '--output', 'gate-dry-run.json', '--read-only', '--dry-run',
+    ]);
+  });
+
+  test('a failed validation fails the gate before any dry run', () => {
+    const { status, calls } = run('gate.sh', ['prod'], { ...GATE_ENV, STRATA_GATE_DRY_RUN: 'true', STUB_NODE_EXIT: '1' });
+    assert.equal(status, 1);
+    assert.equal(invokes(calls).length, 1);
+  });
+});

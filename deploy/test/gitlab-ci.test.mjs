@@ -113,7 +113,9 @@ const MR = {
   },
   unset: ['CI_COMMIT_BRANCH'], // GitLab does not set it in merge request pipelines
 };
-const DELIVERY = { test: 'on_success', build: 'on_success', 'deploy-staging': 'on_success', 'deploy-production': 'manual' };
+const DELIVERY = {
+  test: 'on_success', build: 'on_success', 'deploy-staging': 'on_success', 'gate-production': 'on_success', 'deploy-production': 'manual',
+};
 
 describe('which jobs run', { concurrency: 2 }, () => {
   test('merge request pipeline (migration change): only test; no image is built', async () => {
@@ -219,11 +221,36 @@ describe('job definitions (gitlab-ci-local --preview, schema-validated)', () => 
     assert.deepEqual(job.script, ['bash deploy/ci/deploy.sh staging']);
   });
 
+  test('deploy jobs wait for the outcome longer than 15 minutes, and the job timeout exceeds the wait', async () => {
+    const minutes = (text) => text.split(' ').reduce((sum, part) => sum + Number.parseFloat(part) * (part.endsWith('h') ? 60 : 1), 0);
+    for (const name of ['deploy-staging', 'deploy-production', 'gate-production']) {
+      const job = preview[name];
+      const wait = Number(job.variables.STRATA_WAIT_MINUTES);
+      assert.ok(wait > 0, `${name} sets STRATA_WAIT_MINUTES`);
+      assert.ok(minutes(job.timeout) > wait + 5, `${name}: timeout ${job.timeout} is longer than the wait of ${wait} min`);
+    }
+    assert.ok(Number(preview['deploy-staging'].variables.STRATA_WAIT_MINUTES) >= 120, 'a two-hour migration reports correctly');
+  });
+
+  test('gate-production: validates production read-only after build, before the manual job, result as artifact', async () => {
+    const job = preview['gate-production'];
+    assert.equal(job.stage, 'deploy');
+    assert.deepEqual(job.needs.map((n) => n.job ?? n), ['build']);
+    assert.equal(job.environment.name, 'production');
+    assert.equal(job.environment.action, 'verify', 'the gate is no deployment');
+    assert.equal(job.resource_group, 'production', 'never while a production migration runs');
+    assert.deepEqual(job.script, ['bash deploy/ci/gate.sh prod']);
+    assert.equal(job.variables.STRATA_GATE_DRY_RUN, 'false', 'the dry run is a variable-guarded step');
+    assert.deepEqual(job.artifacts.paths, ['gate-validate.json', 'gate-dry-run.json']);
+    assert.equal(job.artifacts.when, 'always', 'a failed gate keeps its result document');
+    assert.ok(preview['deploy-production'].needs.some((n) => (n.job ?? n) === 'gate-production'), 'production waits for the gate');
+  });
+
   test('deploy-production: manual, blocking, one at a time (resource_group), after staging', async () => {
     const job = preview['deploy-production'];
     assert.equal(job.environment.name, 'production');
     assert.equal(job.resource_group, 'production');
-    assert.deepEqual(job.needs.map((n) => n.job ?? n).sort(), ['build', 'deploy-staging']);
+    assert.deepEqual(job.needs.map((n) => n.job ?? n).sort(), ['build', 'deploy-staging', 'gate-production']);
     const manualRule = job.rules.find((r) => r.when === 'manual');
     assert.ok(manualRule, 'the default-branch rule makes it manual');
     assert.equal(manualRule.allow_failure, false, 'a failed production migration fails the pipeline');

@@ -19,15 +19,20 @@
 //   cpu, memoryMiB       Fargate task size (default 256 / 512)
 //   dbSecretKey          JSON key of the password in the DB secret (default "password")
 //   maxImageCount        images kept in the ECR repository (default 50)
+//   retryMaxAttempts     attempts of one request incl. the first; transient failures only
+//                        (lock wait, cannot connect, connection lost, stopped by ECS); 1 = never
+//   retryBaseDelaySeconds  backoff before the first retry; doubles per attempt, at most 300 s
+//   autoRepair           run `strata repair` by itself after a failure strata reports as safe
+//                        to repair (default true in dev and staging, false in prod)
 
 import { aws_logs as logs } from 'aws-cdk-lib';
 
 export const ENVIRONMENTS = Object.freeze(['dev', 'staging', 'prod']);
 
 const PER_ENV_DEFAULTS = {
-  dev: { logRetentionDays: 30 },
-  staging: { logRetentionDays: 90 },
-  prod: { logRetentionDays: 365 },
+  dev: { logRetentionDays: 30, retryBaseDelaySeconds: 15, autoRepair: true },
+  staging: { logRetentionDays: 90, retryBaseDelaySeconds: 30, autoRepair: true },
+  prod: { logRetentionDays: 365, retryBaseDelaySeconds: 60, autoRepair: false },
 };
 
 const GLOBAL_DEFAULTS = {
@@ -37,6 +42,7 @@ const GLOBAL_DEFAULTS = {
   memoryMiB: 512,
   dbSecretKey: 'password',
   maxImageCount: 50,
+  retryMaxAttempts: 3,
 };
 
 function asList(value) {
@@ -56,6 +62,14 @@ function asInt(value, key) {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive integer, not ${JSON.stringify(value)}`);
   return n;
+}
+
+function retryPolicyOf(get, keyOf) {
+  const maxAttempts = asInt(get('retryMaxAttempts'), keyOf('retryMaxAttempts'));
+  if (maxAttempts > 10) throw new Error(`${keyOf('retryMaxAttempts')} must be at most 10, not ${maxAttempts}`);
+  const baseDelaySeconds = asInt(get('retryBaseDelaySeconds'), keyOf('retryBaseDelaySeconds'));
+  if (baseDelaySeconds > 300) throw new Error(`${keyOf('retryBaseDelaySeconds')} must be at most 300, not ${baseDelaySeconds}`);
+  return { maxAttempts, baseDelaySeconds, autoRepair: asBool(get('autoRepair'), keyOf('autoRepair')) ?? false };
 }
 
 /**
@@ -108,5 +122,6 @@ export function settingsFor(node, envName) {
     memoryMiB: asInt(get('memoryMiB'), keyOf('memoryMiB')),
     dbSecretKey: String(get('dbSecretKey')),
     maxImageCount: asInt(get('maxImageCount'), keyOf('maxImageCount')),
+    retryPolicy: retryPolicyOf(get, keyOf),
   };
 }

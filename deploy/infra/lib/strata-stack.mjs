@@ -1,13 +1,13 @@
 // One environment of strata's migration delivery: ECR repository, ECS cluster and
-// Fargate task definition running `strata migrate`, the Lambda that CI invokes to
-// run it, alarms that e-mail the team, and the GitLab OIDC role CI assumes.
+// Fargate task definitions running `strata migrate` (and, with read-only credentials,
+// `strata validate`), the Lambda that CI invokes to start them, the run recording
+// (runs.mjs: table, EventBridge rule, recorder, dashboard), alarms that e-mail the team,
+// and the GitLab OIDC role CI assumes.
 
 import { fileURLToPath } from 'node:url';
 
 import {
   Annotations,
-  ArnFormat,
-  Aws,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -28,11 +28,15 @@ import {
   aws_sns as sns,
 } from 'aws-cdk-lib';
 
+import { addCiRole } from './ci-role.mjs';
+import { METRIC_NAMESPACE, RunRecording } from './runs.mjs';
+
 export const LAMBDA_DIR = fileURLToPath(new URL('../../lambda/', import.meta.url));
 export const CONTAINER_NAME = 'strata';
 /** The numeric user the container runs as; the image needs no root. */
 export const TASK_USER = '10001:10001';
-export const METRIC_NAMESPACE = 'Strata/Migrations';
+export { METRIC_NAMESPACE };
+export const LOG_STREAM_PREFIX = 'migrate';
 
 export class StrataMigrationsStack extends Stack {
   /**
@@ -81,6 +85,16 @@ export class StrataMigrationsStack extends Stack {
     const databaseSecretArn = new CfnParameter(this, 'DatabaseSecretArn', {
       type: 'String',
       description: `Complete ARN of the Secrets Manager secret holding the password (JSON key "${settings.dbSecretKey}")`,
+      allowedPattern: '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
+    });
+    const readOnlyUser = new CfnParameter(this, 'ReadOnlyDatabaseUser', {
+      type: 'String',
+      description: 'Database user with read access only; the gate before production runs strata validate as it',
+      minLength: 1,
+    });
+    const readOnlySecretArn = new CfnParameter(this, 'ReadOnlyDatabaseSecretArn', {
+      type: 'String',
+      description: `Complete ARN of the secret holding the read-only user's password (JSON key "${settings.dbSecretKey}")`,
       allowedPattern: '^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$',
     });
     Validations.of(this).acknowledge({
@@ -149,19 +163,40 @@ export class StrataMigrationsStack extends Stack {
       description: `role of the running strata container (${env}); strata needs no AWS API`,
     });
     const family = `strata-migrate-${env}`;
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      family,
-      cpu: settings.cpu,
-      memoryLimitMiB: settings.memoryMiB,
-      executionRole,
-      taskRole,
-      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
-    });
+    const checkFamily = `strata-check-${env}`;
+    const newTaskDefinition = (id, familyName, command, user, secret) => {
+      const definition = new ecs.FargateTaskDefinition(this, id, {
+        family: familyName,
+        cpu: settings.cpu,
+        memoryLimitMiB: settings.memoryMiB,
+        executionRole,
+        taskRole,
+        runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+      });
+      definition.addContainer('strata', this.containerOptions({
+        repository, tag: initialImageTag.valueAsString, command, url: databaseUrl.valueAsString, user, secret,
+        secretKey: settings.dbSecretKey, logGroup: migrationLogGroup,
+      }));
+      return definition;
+    };
     const databaseSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'DatabaseSecret', databaseSecretArn.valueAsString);
-    taskDefinition.addContainer('strata', {
+    const readOnlySecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'ReadOnlyDatabaseSecret', readOnlySecretArn.valueAsString);
+    const taskDefinition = newTaskDefinition('TaskDefinition', family, 'migrate', databaseUser.valueAsString, databaseSecret);
+    const checkTaskDefinition = newTaskDefinition('CheckTaskDefinition', checkFamily, 'validate', readOnlyUser.valueAsString, readOnlySecret);
+    this.buildRest({
+      settings, env, family, checkFamily, cluster, executionRole, taskRole, repository, migrationLogGroup,
+      subnetIds, taskSecurityGroup, alarmEmail, projectPath, deployBranch,
+    });
+    this.taskDefinition = taskDefinition;
+    this.checkTaskDefinition = checkTaskDefinition;
+  }
+
+  /** The strata container: one image, one command, the database's URL, user and password secret. */
+  containerOptions({ repository, tag, command, url, user, secret, secretKey, logGroup }) {
+    return {
       containerName: CONTAINER_NAME,
-      image: ecs.ContainerImage.fromEcrRepository(repository, initialImageTag.valueAsString),
-      command: ['migrate'],
+      image: ecs.ContainerImage.fromEcrRepository(repository, tag),
+      command: [command],
       essential: true,
       user: TASK_USER,
       readonlyRootFilesystem: true,
@@ -169,15 +204,27 @@ export class StrataMigrationsStack extends Stack {
       // No STRATA_ENVIRONMENT here: strata reads it as the section of a strata.yaml to use, and
       // the image has none (exit 2, "unknown environment"). scripts/container-test runs the image
       // with exactly these variables.
-      environment: {
-        STRATA_LOG_FORMAT: 'json',
-        FLYWAY_URL: databaseUrl.valueAsString,
-        FLYWAY_USER: databaseUser.valueAsString,
-      },
-      secrets: {
-        FLYWAY_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, settings.dbSecretKey || undefined),
-      },
-      logging: ecs.LogDrivers.awsLogs({ logGroup: migrationLogGroup, streamPrefix: 'migrate' }),
+      environment: { STRATA_LOG_FORMAT: 'json', FLYWAY_URL: url, FLYWAY_USER: user },
+      secrets: { FLYWAY_PASSWORD: ecs.Secret.fromSecretsManager(secret, secretKey || undefined) },
+      // One stream prefix for both families: the recorder finds any task's log the same way.
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: LOG_STREAM_PREFIX }),
+    };
+  }
+
+  /** The runner Lambda, run recording, alarms, the CI role and the outputs. */
+  buildRest({
+    settings, env, family, checkFamily, cluster, executionRole, taskRole, repository, migrationLogGroup,
+    subnetIds, taskSecurityGroup, alarmEmail, projectPath, deployBranch,
+  }) {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `strata-migrations-${env}-alarms`,
+      displayName: `strata migrations ${env}`,
+      enforceSSL: true,
+    });
+    new sns.Subscription(this, 'AlarmEmailSubscription', {
+      topic,
+      protocol: sns.SubscriptionProtocol.EMAIL,
+      endpoint: alarmEmail.valueAsString,
     });
 
     // ---- Runner Lambda ----
@@ -199,14 +246,8 @@ export class StrataMigrationsStack extends Stack {
     runnerRole.addToPolicy(new iam.PolicyStatement({
       sid: 'RunMigrationTask',
       actions: ['ecs:RunTask'],
-      resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${family}:*` })],
+      resources: [family, checkFamily].map((f) => this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${f}:*` })),
       conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-    }));
-    runnerRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'WatchMigrationTask',
-      actions: ['ecs:DescribeTasks'],
-      // The task ARN names the cluster, so the resource alone scopes this to it.
-      resources: [this.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })],
     }));
     runnerRole.addToPolicy(new iam.PolicyStatement({
       // These two actions support no resource-level permissions: "*" is the only valid resource.
@@ -220,131 +261,54 @@ export class StrataMigrationsStack extends Stack {
       resources: [executionRole.roleArn, taskRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
+
+    const code = lambda.Code.fromAsset(LAMBDA_DIR, { exclude: ['test', 'test/**', '*.test.mjs', 'package*.json', 'node_modules'] });
+    const functionEnvironment = {
+      CLUSTER: cluster.clusterArn,
+      TASK_DEFINITION: family,
+      CHECK_TASK_DEFINITION: checkFamily,
+      CONTAINER_NAME,
+      SUBNETS: subnetIds.join(','),
+      SECURITY_GROUPS: taskSecurityGroup.securityGroupId,
+      ASSIGN_PUBLIC_IP: settings.assignPublicIp ? 'ENABLED' : 'DISABLED',
+      REPOSITORY_URI: repository.repositoryUri,
+      STRATA_ENVIRONMENT: env,
+      LOG_GROUP: migrationLogGroup.logGroupName,
+      LOG_STREAM_PREFIX,
+    };
+    const recording = new RunRecording(this, 'Runs', {
+      settings, cluster, families: [family, checkFamily], taskRoles: [executionRole, taskRole], topic, functionCode: code, functionEnvironment,
+    });
     runnerRole.addToPolicy(new iam.PolicyStatement({
-      // Read-only, one log group: lets the failure message quote strata's error line.
-      sid: 'ReadMigrationLogs',
-      actions: ['logs:GetLogEvents'],
-      resources: [this.formatArn({
-        service: 'logs',
-        resource: 'log-group',
-        resourceName: `/strata/${env}/migrations:log-stream:*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })],
+      sid: 'RecordRunStart',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [recording.table.tableArn],
     }));
 
     const runner = new lambda.Function(this, 'Runner', {
       functionName,
-      description: `Runs strata (migrate) as an ECS Fargate task in ${env} and waits for its exit code`,
+      description: `Starts strata (migrate) as an ECS Fargate task in ${env}; its outcome is recorded when it stops`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(LAMBDA_DIR, { exclude: ['test', 'test/**', '*.test.mjs', 'package*.json', 'node_modules'] }),
+      code,
       role: runnerRole,
-      timeout: Duration.minutes(15),
+      timeout: Duration.minutes(1),
       memorySize: 256,
       logGroup: functionLogGroup,
-      environment: {
-        CLUSTER: cluster.clusterArn,
-        TASK_DEFINITION: family,
-        CONTAINER_NAME,
-        SUBNETS: subnetIds.join(','),
-        SECURITY_GROUPS: taskSecurityGroup.securityGroupId,
-        ASSIGN_PUBLIC_IP: settings.assignPublicIp ? 'ENABLED' : 'DISABLED',
-        REPOSITORY_URI: repository.repositoryUri,
-        STRATA_ENVIRONMENT: env,
-        POLL_INTERVAL_MS: '10000',
-        SAFETY_MARGIN_MS: '30000',
-      },
+      environment: { ...functionEnvironment, RUNS_TABLE: recording.table.tableName },
     });
     runner.node.addDependency(runnerRole);
 
-    // ---- Alarms ----
-    const topic = new sns.Topic(this, 'AlarmTopic', {
-      topicName: `strata-migrations-${env}-alarms`,
-      displayName: `strata migrations ${env}`,
-      enforceSSL: true,
-    });
-    new sns.Subscription(this, 'AlarmEmailSubscription', {
-      topic,
-      protocol: sns.SubscriptionProtocol.EMAIL,
-      endpoint: alarmEmail.valueAsString,
-    });
-
-    // One metric per environment; a metric filter cannot add a constant dimension.
-    const errorFilter = new logs.MetricFilter(this, 'MigrationErrorFilter', {
-      logGroup: migrationLogGroup,
-      filterName: `strata-${env}-migration-errors`,
-      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName: `MigrationErrors-${env}`,
-      metricValue: '1',
-    });
-    const errorMetric = errorFilter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
-    const action = new cwActions.SnsAction(topic);
-    const runbook = 'See deploy/README.md, "When the alarm e-mail arrives": read the log stream, run strata validate, fix, strata repair, re-run.';
-    const migrationAlarm = new cloudwatch.Alarm(this, 'MigrationErrorAlarm', {
-      alarmName: `strata-${env}-migration-error`,
-      alarmDescription: `strata logged an error while migrating ${env} (log group /strata/${env}/migrations). ${runbook}`,
-      metric: errorMetric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    migrationAlarm.addAlarmAction(action);
-    const runnerAlarm = new cloudwatch.Alarm(this, 'RunnerErrorAlarm', {
-      alarmName: `strata-${env}-runner-error`,
-      alarmDescription: `The migration runner Lambda ${functionName} failed: a migration failed, its task did not start, `
-        + `or it timed out (see /aws/lambda/${functionName} and the CI job). ${runbook}`,
-      metric: runner.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    runnerAlarm.addAlarmAction(action);
-
-    // ---- GitLab CI: OIDC provider and the role pipelines assume ----
-    const providerArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:oidc-provider/${settings.gitlabHost}`;
-    let provider;
-    if (settings.oidcProvider === 'create') {
-      provider = new iam.OidcProviderNative(this, 'GitLabOidcProvider', {
-        url: settings.gitlabUrl,
-        clientIds: [settings.gitlabUrl],
-      });
-    } else {
-      provider = iam.OidcProviderNative.fromOidcProviderArn(this, 'GitLabOidcProvider', providerArn);
-    }
-    const ciRole = new iam.Role(this, 'CiRole', {
-      roleName: `strata-ci-${env}`,
-      description: `assumed by GitLab CI of one project and branch to push images and run ${env} migrations`,
-      maxSessionDuration: Duration.hours(1),
-      assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
-        StringEquals: { [`${settings.gitlabHost}:aud`]: settings.gitlabUrl },
-        StringLike: {
-          [`${settings.gitlabHost}:sub`]:
-            `project_path:${projectPath.valueAsString}:ref_type:branch:ref:${deployBranch.valueAsString}`,
-        },
-      }),
-    });
-    ciRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'EcrLogin',
-      actions: ['ecr:GetAuthorizationToken'],
-      resources: ['*'], // account-wide by design; grants no image access by itself
-    }));
-    ciRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'PushMigrationImage',
-      actions: [
-        'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages',
-        'ecr:GetDownloadUrlForLayer', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart',
-      ],
-      resources: [repository.repositoryArn],
-    }));
-    ciRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'InvokeMigrationRunner',
-      actions: ['lambda:InvokeFunction'],
-      resources: [runner.functionArn],
-    }));
+    this.addAlarms(env, topic, migrationLogGroup, [
+      ['RunnerErrorAlarm', `strata-${env}-runner-error`, runner,
+        `The migration starter Lambda ${functionName} failed: the task did not start or the request was refused `
+        + `(see /aws/lambda/${functionName} and the CI job).`],
+      ['RecorderErrorAlarm', `strata-${env}-recorder-error`, recording.recorder,
+        `The run recorder ${recording.recorder.functionName} failed: a run may be unrecorded and its e-mail unsent `
+        + `(see /aws/lambda/${recording.recorder.functionName} and the queue ${recording.deadLetters.queueName}).`],
+    ]);
+    const ciRole = addCiRole(this, { settings, env, projectPath, deployBranch, repository, runner, table: recording.table });
 
     // ---- Outputs: what CI and the database's security group need ----
     const out = (name, value, description) => new CfnOutput(this, name, { value, description });
@@ -356,12 +320,45 @@ export class StrataMigrationsStack extends Stack {
     out('MigrationLogGroup', migrationLogGroup.logGroupName, 'strata output, one stream per task');
     out('AlarmTopicArn', topic.topicArn, 'SNS topic of the alarms');
     out('TaskSubnets', subnetIds.join(','), 'subnets the migration task runs in');
+    out('RunsTableName', recording.table.tableName, 'one item per run (deploy/runs.mjs reads it)');
+    out('DashboardName', recording.dashboard.dashboardName, 'CloudWatch dashboard of the runs');
 
     this.repository = repository;
     this.cluster = cluster;
-    this.taskDefinition = taskDefinition;
+    this.recording = recording;
     this.runner = runner;
     this.ciRole = ciRole;
     this.topic = topic;
+  }
+  /** Backstop alarms (the recorder e-mails each failure itself): strata's error lines, and each function's errors. */
+  addAlarms(env, topic, migrationLogGroup, functionAlarms) {
+    // One metric per environment; a metric filter cannot add a constant dimension.
+    const errorFilter = new logs.MetricFilter(this, 'MigrationErrorFilter', {
+      logGroup: migrationLogGroup,
+      filterName: `strata-${env}-migration-errors`,
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'error'),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: `MigrationErrors-${env}`,
+      metricValue: '1',
+    });
+    const runbook = 'See deploy/README.md, "When the alarm e-mail arrives": read the log stream, run strata validate, fix, strata repair, re-run.';
+    const alarms = [['MigrationErrorAlarm', `strata-${env}-migration-error`,
+      errorFilter.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) }),
+      `strata logged an error while migrating ${env} (log group /strata/${env}/migrations).`]];
+    for (const [id, name, fn, description] of functionAlarms) {
+      alarms.push([id, name, fn.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }), description]);
+    }
+    const action = new cwActions.SnsAction(topic);
+    for (const [id, alarmName, metric, description] of alarms) {
+      new cloudwatch.Alarm(this, id, {
+        alarmName,
+        alarmDescription: `${description} ${runbook}`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    }
   }
 }

@@ -54,6 +54,13 @@ const policyOf = (template, roleLogicalId) => {
   assert.equal(policies.length, 1, `one inline policy for ${roleLogicalId}`);
   return policies[0].Properties.PolicyDocument.Statement;
 };
+const resourceNamed = (template, type, key, name) => {
+  const found = Object.entries(template.findResources(type)).filter(([, r]) => r.Properties[key] === name);
+  assert.equal(found.length, 1, `exactly one ${type} with ${key} ${name}`);
+  return { id: found[0][0], ...found[0][1] };
+};
+const taskDefinitionOf = (template, family) => resourceNamed(template, 'AWS::ECS::TaskDefinition', 'Family', family);
+const functionNamed = (template, name) => resourceNamed(template, 'AWS::Lambda::Function', 'FunctionName', name);
 const actionsOf = (statements) => statements.flatMap((s) => [].concat(s.Action)).sort();
 
 describe('one stack per environment from one definition', () => {
@@ -66,7 +73,7 @@ describe('one stack per environment from one definition', () => {
   test('deploy-time parameters; no account id is written into any template', () => {
     for (const env of ENVIRONMENTS) {
       const t = templates[env];
-      for (const p of ['AlarmEmail', 'GitLabProjectPath', 'DatabaseUrl', 'DatabaseUser', 'DatabaseSecretArn']) {
+      for (const p of ['AlarmEmail', 'GitLabProjectPath', 'DatabaseUrl', 'DatabaseUser', 'DatabaseSecretArn', 'ReadOnlyDatabaseUser', 'ReadOnlyDatabaseSecretArn']) {
         t.hasParameter(p, { Type: 'String', Default: Match.absent() });
       }
       t.hasParameter('DeployBranch', { Type: 'String', Default: 'main' });
@@ -94,8 +101,7 @@ describe('ECS', () => {
   test('cluster and a Fargate task definition running `strata migrate` as a non-root user', () => {
     const t = templates.prod;
     t.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'strata-prod' });
-    const td = onlyResource(t, 'AWS::ECS::TaskDefinition').Properties;
-    assert.equal(td.Family, 'strata-migrate-prod');
+    const td = taskDefinitionOf(t, 'strata-migrate-prod').Properties;
     assert.deepEqual(td.RequiresCompatibilities, ['FARGATE']);
     assert.equal(td.NetworkMode, 'awsvpc');
     assert.equal(td.Cpu, '256');
@@ -125,6 +131,25 @@ describe('ECS', () => {
     assert.equal(c.LogConfiguration.Options['awslogs-stream-prefix'], 'migrate');
   });
 
+  test('a second family runs `strata validate` with the read-only user and secret, same image, roles and log', () => {
+    const t = templates.prod;
+    const migrate = taskDefinitionOf(t, 'strata-migrate-prod').Properties;
+    const check = taskDefinitionOf(t, 'strata-check-prod').Properties;
+    const [c] = check.ContainerDefinitions;
+    assert.deepEqual(c.Command, ['validate']);
+    assert.equal(c.User, TASK_USER);
+    assert.equal(c.ReadonlyRootFilesystem, true);
+    const env = Object.fromEntries(c.Environment.map((e) => [e.Name, e.Value]));
+    assert.deepEqual(env.FLYWAY_USER, { Ref: 'ReadOnlyDatabaseUser' });
+    assert.deepEqual(env.FLYWAY_URL, { Ref: 'DatabaseUrl' });
+    assert.deepEqual(c.Secrets, [{
+      Name: 'FLYWAY_PASSWORD', ValueFrom: { 'Fn::Join': ['', [{ Ref: 'ReadOnlyDatabaseSecretArn' }, ':password::']] },
+    }]);
+    assert.deepEqual(c.Image, migrate.ContainerDefinitions[0].Image);
+    assert.deepEqual(c.LogConfiguration, migrate.ContainerDefinitions[0].LogConfiguration);
+    assert.deepEqual([check.ExecutionRoleArn, check.TaskRoleArn], [migrate.ExecutionRoleArn, migrate.TaskRoleArn]);
+  });
+
   test('log retention differs per environment', () => {
     for (const [env, days] of [['dev', 30], ['staging', 90], ['prod', 365]]) {
       templates[env].hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/strata/${env}/migrations`, RetentionInDays: days });
@@ -132,12 +157,12 @@ describe('ECS', () => {
     }
   });
 
-  test('the execution role reads exactly the DB secret; the task role has no permissions', () => {
+  test('the execution role reads exactly the two DB secrets; the task role has no permissions', () => {
     const t = templates.staging;
-    const td = onlyResource(t, 'AWS::ECS::TaskDefinition').Properties;
+    const td = taskDefinitionOf(t, 'strata-migrate-staging').Properties;
     const execution = policyOf(t, td.ExecutionRoleArn['Fn::GetAtt'][0]);
-    const secret = execution.find((s) => [].concat(s.Action).includes('secretsmanager:GetSecretValue'));
-    assert.deepEqual(secret.Resource, { Ref: 'DatabaseSecretArn' });
+    const secrets = execution.filter((s) => [].concat(s.Action).includes('secretsmanager:GetSecretValue'));
+    assert.deepEqual(secrets.flatMap((s) => [].concat(s.Resource)), [{ Ref: 'DatabaseSecretArn' }, { Ref: 'ReadOnlyDatabaseSecretArn' }]);
     const taskRoleId = td.TaskRoleArn['Fn::GetAtt'][0];
     const taskRolePolicies = Object.values(t.findResources('AWS::IAM::Policy'))
       .filter((p) => p.Properties.Roles.some((r) => r.Ref === taskRoleId));
@@ -147,15 +172,17 @@ describe('ECS', () => {
 });
 
 describe('runner Lambda', () => {
-  test('nodejs22.x, 15 minutes, configured from the stack', () => {
+  test('nodejs22.x, starts and returns within a minute, configured from the stack', () => {
     const t = templates.dev;
-    const fn = onlyResource(t, 'AWS::Lambda::Function').Properties;
+    const fn = functionNamed(t, 'strata-migrate-dev').Properties;
     assert.equal(fn.Runtime, 'nodejs22.x');
     assert.equal(fn.Handler, 'index.handler');
-    assert.equal(fn.FunctionName, 'strata-migrate-dev');
-    assert.equal(fn.Timeout, 900);
+    assert.equal(fn.Timeout, 60, 'no waiting for the task: a migration may take hours');
     const v = fn.Environment.Variables;
     assert.equal(v.TASK_DEFINITION, 'strata-migrate-dev');
+    assert.equal(v.CHECK_TASK_DEFINITION, 'strata-check-dev');
+    assert.deepEqual(v.RUNS_TABLE, { Ref: logicalId(t, 'AWS::DynamoDB::GlobalTable') });
+    assert.equal(v.LOG_STREAM_PREFIX, 'migrate');
     assert.equal(v.CONTAINER_NAME, 'strata');
     assert.equal(v.STRATA_ENVIRONMENT, 'dev');
     assert.equal(v.ASSIGN_PUBLIC_IP, 'ENABLED', 'a created VPC has public subnets only');
@@ -165,32 +192,32 @@ describe('runner Lambda', () => {
     assert.ok(subnets.includes('"Ref":"VpcpublicSubnet1Subnet') && subnets.includes('"Ref":"VpcpublicSubnet2Subnet'), subnets);
   });
 
-  test('least privilege: exactly the ECS, PassRole and log actions it needs, scoped', () => {
+  test('least privilege: exactly the ECS, PassRole, table and log actions it needs, scoped', () => {
     const t = templates.staging;
-    const fn = onlyResource(t, 'AWS::Lambda::Function').Properties;
+    const fn = functionNamed(t, 'strata-migrate-staging').Properties;
     const roleId = fn.Role['Fn::GetAtt'][0];
     assert.equal(t.toJSON().Resources[roleId].Properties.ManagedPolicyArns, undefined, 'no managed policies');
     const statements = policyOf(t, roleId);
     assert.deepEqual(actionsOf(statements), [
-      'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:RegisterTaskDefinition', 'ecs:RunTask',
-      'iam:PassRole', 'logs:CreateLogStream', 'logs:GetLogEvents', 'logs:PutLogEvents',
+      'dynamodb:UpdateItem', 'ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition', 'ecs:RunTask',
+      'iam:PassRole', 'logs:CreateLogStream', 'logs:PutLogEvents',
     ]);
     assert.ok(statements.every((s) => s.Effect === 'Allow'));
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
 
     const clusterId = logicalId(t, 'AWS::ECS::Cluster');
-    assert.ok(JSON.stringify(bySid.RunMigrationTask.Resource).endsWith(':task-definition/strata-migrate-staging:*"]]}'));
+    const runTaskOn = JSON.stringify(bySid.RunMigrationTask.Resource);
+    assert.ok(runTaskOn.includes(':task-definition/strata-migrate-staging:*"]]}') && runTaskOn.includes(':task-definition/strata-check-staging:*"]]}'), runTaskOn);
     assert.deepEqual(bySid.RunMigrationTask.Condition, { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [clusterId, 'Arn'] } } });
-    assert.ok(JSON.stringify(bySid.WatchMigrationTask.Resource).includes(`":task/",{"Ref":"${clusterId}"},"/*"`));
+    assert.deepEqual(bySid.RecordRunStart.Resource, { 'Fn::GetAtt': [logicalId(t, 'AWS::DynamoDB::GlobalTable'), 'Arn'] });
 
-    const td = onlyResource(t, 'AWS::ECS::TaskDefinition').Properties;
+    const td = taskDefinitionOf(t, 'strata-migrate-staging').Properties;
     assert.deepEqual(bySid.PassTaskRoles.Resource, [td.ExecutionRoleArn, td.TaskRoleArn], 'PassRole only for the two task roles');
     assert.deepEqual(bySid.PassTaskRoles.Condition, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
 
     // "*" only where AWS offers no resource-level permission.
     const wildcard = statements.filter((s) => s.Resource === '*');
     assert.deepEqual(actionsOf(wildcard), ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition']);
-    assert.ok(JSON.stringify(bySid.ReadMigrationLogs.Resource).includes(':log-group:/strata/staging/migrations:log-stream:*'));
     assert.deepEqual(bySid.WriteOwnLogs.Resource,
       { 'Fn::GetAtt': [logicalId(t, 'AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/strata-migrate-staging' }), 'Arn'] });
   });
@@ -215,16 +242,18 @@ describe('alarms', () => {
     });
   });
 
-  test('the Lambda Errors metric has an alarm that notifies SNS', () => {
+  test('the Errors metric of each function (starter and recorder) has an alarm that notifies SNS', () => {
     const t = templates.prod;
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(t, 'AWS::Lambda::Function') } }],
-      Threshold: 1,
-      AlarmActions: [{ Ref: logicalId(t, 'AWS::SNS::Topic') }],
-    });
-    assert.equal(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length, 2);
+    for (const name of ['strata-migrate-prod', 'strata-record-prod']) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionNamed(t, name).id } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: logicalId(t, 'AWS::SNS::Topic') }],
+      });
+    }
+    assert.equal(Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length, 3);
   });
 
   test('the SNS topic mails the address given at deploy time', () => {
@@ -256,17 +285,21 @@ describe('GitLab OIDC', () => {
     assert.equal(ciRole.MaxSessionDuration, 3600);
   });
 
-  test('the CI role may push to its repository and invoke its Lambda, nothing more', () => {
+  test('the CI role may push to its repository, invoke its Lambda and read its runs, nothing more', () => {
     const t = templates.staging;
     const statements = policyOf(t, logicalId(t, 'AWS::IAM::Role', { RoleName: 'strata-ci-staging' }));
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    assert.deepEqual(Object.keys(bySid).sort(), ['EcrLogin', 'InvokeMigrationRunner', 'PushMigrationImage']);
+    assert.deepEqual(Object.keys(bySid).sort(), ['EcrLogin', 'InvokeMigrationRunner', 'PushMigrationImage', 'ReadRuns']);
+    assert.deepEqual(bySid.ReadRuns, {
+      Sid: 'ReadRuns', Effect: 'Allow', Action: 'dynamodb:GetItem',
+      Resource: { 'Fn::GetAtt': [logicalId(t, 'AWS::DynamoDB::GlobalTable'), 'Arn'] },
+    });
     assert.deepEqual(bySid.EcrLogin.Action, 'ecr:GetAuthorizationToken');
     assert.deepEqual(bySid.PushMigrationImage.Resource, { 'Fn::GetAtt': [logicalId(t, 'AWS::ECR::Repository'), 'Arn'] });
     assert.ok(!actionsOf([bySid.PushMigrationImage]).some((a) => a.includes('*') || a.includes('Delete')));
     assert.deepEqual(bySid.InvokeMigrationRunner, {
       Sid: 'InvokeMigrationRunner', Effect: 'Allow', Action: 'lambda:InvokeFunction',
-      Resource: { 'Fn::GetAtt': [logicalId(t, 'AWS::Lambda::Function'), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [functionNamed(t, 'strata-migrate-staging').id, 'Arn'] },
     });
   });
 });
@@ -278,7 +311,7 @@ describe('imported VPC and OIDC provider (context)', () => {
     t.resourceCountIs('AWS::EC2::Subnet', 0);
     t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     t.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0123456789abcdef0' });
-    const v = onlyResource(t, 'AWS::Lambda::Function').Properties.Environment.Variables;
+    const v = functionNamed(t, 'strata-migrate-prod').Properties.Environment.Variables;
     assert.equal(v.SUBNETS, 'subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb');
     assert.equal(v.ASSIGN_PUBLIC_IP, 'DISABLED');
     const ciRole = t.toJSON().Resources[logicalId(t, 'AWS::IAM::Role', { RoleName: 'strata-ci-prod' })].Properties;
