@@ -78,6 +78,7 @@ constexpr Command kCommands[] = {
     {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair},
     {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline},
     {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean},
+    {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config},
 };
 
 void print_error(const strata::Error& e, bool json_output) {
@@ -204,7 +205,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (dynamic_cast<const CLI::RequiredError*>(&e) && app.remaining_size() > 0) {
       std::cerr << "ERROR: unknown command '" << app.remaining().front()
-                << "'; commands: migrate, info, validate, repair, baseline, clean\n";
+                << "'; commands: migrate, info, validate, repair, baseline, clean, config\n";
       return 2;
     }
     int code = app.exit(e);
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
   const std::string command = app.get_subcommands().front()->get_name();
   // -outputType=json makes the answer a JSON document, errors included, for the commands whose
   // result strata writes as JSON. Until the configuration is loaded only the arguments tell.
-  const bool json_command = command == "info" || command == "validate";
+  const bool json_command = command == "info" || command == "validate" || command == "config";
   bool json_output = false;
   for (const auto& [flag, value] : inputs.flags) {
     if (strata::canonical_key(flag) == "outputType") json_output = json_command && strata::lower(strata::trim(value)) == "json";

@@ -1,5 +1,7 @@
 #pragma once
 // The commands: each wires config -> resolve -> load -> reconcile -> execute -> report.
+#include <ostream>
+
 #include "strata/config.hpp"
 
 namespace strata {
@@ -11,5 +13,9 @@ int run_validate(const Config& config);
 int run_repair(const Config& config);
 int run_baseline(const Config& config);
 int run_clean(const Config& config);
+// Prints every effective setting and its source (print_settings), text or --output json; never
+// connects.
+int run_config(const Config& config);
+void print_settings(std::ostream& out, const Config& config);
 
 }  // namespace strata
