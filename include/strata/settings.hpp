@@ -34,8 +34,8 @@ struct Setting {
 using Layer = std::map<std::string, Setting>;  // canonical key -> setting
 
 // For people: "default", "strata.yaml: environments.prod, line 12", "environment variable X",
-// "command line: --lock-wait-timeout".
-std::string describe(const SettingSource& source);
+// "command line: --lock-wait-timeout". A config file inside `relative_to` is named relative to it.
+std::string describe(const SettingSource& source, const std::filesystem::path& relative_to = {});
 
 // A value as `strata config` shows it: passwords, a URL's password, placeholder values and
 // jdbcProperties values as "***" (a placeholder's name cannot tell whether it holds a secret).

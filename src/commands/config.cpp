@@ -2,6 +2,7 @@
 // configuration only; never connects.
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include "strata/commands.hpp"
@@ -21,11 +22,18 @@ std::string_view kind_name(SourceKind kind) {
   return "unknown";
 }
 
+// Config files under the working directory are named as the user would type them.
+std::filesystem::path working_directory() {
+  std::error_code ec;
+  return std::filesystem::current_path(ec);
+}
+
 nlohmann::ordered_json settings_json(const Config& config) {
+  const std::filesystem::path cwd = working_directory();
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
   for (const auto& [key, source] : config.sources) {
     nlohmann::ordered_json entry{{"value", masked_value(key, config.settings.at(key))},
-                                 {"source", describe(source)},
+                                 {"source", describe(source, cwd)},
                                  {"kind", kind_name(source.kind)}};
     if (source.line > 0) {
       entry["file"] = source.file;
@@ -44,11 +52,12 @@ void print_settings(std::ostream& out, const Config& config) {
     out << settings_json(config).dump(2) << '\n';
     return;
   }
+  const std::filesystem::path cwd = working_directory();
   std::size_t width = 0;
   for (const auto& [key, source] : config.sources) width = std::max(width, key.size());
   for (const auto& [key, source] : config.sources) {
     out << key << std::string(width - key.size(), ' ') << " = " << masked_value(key, config.settings.at(key))
-        << "   (" << describe(source) << ")\n";
+        << "   (" << describe(source, cwd) << ")\n";
   }
 }
 

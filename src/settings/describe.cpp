@@ -5,12 +5,23 @@
 
 namespace strata {
 
-std::string describe(const SettingSource& source) {
+namespace {
+
+std::string shown_path(const std::string& file, const std::filesystem::path& relative_to) {
+  if (relative_to.empty()) return file;
+  const std::filesystem::path inside = std::filesystem::path(file).lexically_relative(relative_to);
+  if (inside.empty() || *inside.begin() == "..") return file;
+  return inside.string();
+}
+
+}  // namespace
+
+std::string describe(const SettingSource& source, const std::filesystem::path& relative_to) {
   switch (source.kind) {
     case SourceKind::Default: return "default";
     case SourceKind::ConfigFile: {
       if (source.line == 0) return source.origin;  // configFiles: the list of files read
-      std::string out = source.file + ": ";
+      std::string out = shown_path(source.file, relative_to) + ": ";
       if (!source.section.empty()) out += source.section + ", ";
       return out + "line " + std::to_string(source.line);
     }

@@ -121,7 +121,7 @@ MergedSettings merge_settings(const Layers& layers) {
   if (!layers.files.empty()) {
     std::string paths;
     for (const auto& file : layers.files) paths += (paths.empty() ? "" : ",") + file.path;
-    out.settings["configFiles"] = Setting{paths, {SourceKind::ConfigFile, "config file", {}, 0, {}, {}}};
+    out.settings["configFiles"] = Setting{paths, {SourceKind::ConfigFile, "the config files read", {}, 0, {}, {}}};
   }
   out.environment = environment.name;
   out.environment_protected = environment.is_protected;
