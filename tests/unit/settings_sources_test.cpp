@@ -2,14 +2,13 @@
 // strata.yaml, flyway.toml (toml++), the environment, the command line; and how values and
 // sources are shown.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "strata/config.hpp"
 #include "strata/error.hpp"
 #include "strata/settings.hpp"
+#include "temp_dir.hpp"
 
 namespace strata {
 namespace {
@@ -18,17 +17,9 @@ namespace fs = std::filesystem;
 
 class SettingsFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "strata-settings-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-  fs::path dir_;
+  fs::path write(const std::string& name, const std::string& text) { return temp_.write(name, text); }
+  test::TempDir temp_{"strata-settings"};
+  const fs::path dir_ = temp_.path();
 };
 
 TEST(DefaultSettings, AreValidAndAreWhatConfigStartsWith) {
