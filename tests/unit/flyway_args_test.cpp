@@ -1,5 +1,5 @@
-// Flyway's invocation forms: single-dash arguments, .conf files as Flyway reads them, and the
-// TOML subset of flyway.toml.
+// Flyway's invocation forms: single-dash arguments, .conf files as Flyway reads them, and
+// flyway.toml as read through toml++ (src/settings/flyway_toml.cpp).
 #include <gtest/gtest.h>
 
 #include <map>
