@@ -37,6 +37,7 @@ constexpr Command kCommands[] = {
     {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair, false},
     {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline, false},
     {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, false},
+    {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config, true},
 };
 
 // The command line as CLI11 declares and parses it, values by settings key.

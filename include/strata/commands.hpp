@@ -1,6 +1,8 @@
 #pragma once
 // The commands, one file each under src/commands/: each opens a Run (strata/run.hpp), does its
 // work, and closes it. main.cpp maps a command name to one of these through its table.
+#include <ostream>
+
 #include "strata/config.hpp"
 
 namespace strata {
@@ -12,5 +14,9 @@ int run_validate(const Config& config);
 int run_repair(const Config& config);
 int run_baseline(const Config& config);
 int run_clean(const Config& config);
+// Prints every effective setting and its source (print_settings), text or --output json; never
+// connects.
+int run_config(const Config& config);
+void print_settings(std::ostream& out, const Config& config);
 
 }  // namespace strata

@@ -1,6 +1,6 @@
 #pragma once
 // config: command-line flags > STRATA_* env > FLYWAY_* env > config files (chosen environment,
-// then their top level) > defaults. The config files are strata.yaml and Flyway's flyway.conf /
+// then their top level) > defaults, merged once by settings.hpp's merge_settings. The config files are strata.yaml and Flyway's flyway.conf /
 // flyway.toml, lowest first: Flyway's default files, ./strata.yaml, then FLYWAY_CONFIG_FILES, then
 // -c/-configFiles (else STRATA_CONFIG). Touches no disk beyond those files, never the database.
 #include <chrono>
@@ -14,6 +14,7 @@
 #include "strata/db.hpp"
 #include "strata/log.hpp"
 #include "strata/naming.hpp"
+#include "strata/settings.hpp"
 
 namespace strata {
 
@@ -54,7 +55,10 @@ struct Config {
   std::string command_args;
   // Every merged setting by canonical key (Flyway's property name, e.g. "lockWaitTimeout"), for
   // features that read settings not modelled above.
+  // Defaults included, so that every key in `sources` has its value here.
   std::map<std::string, std::string> settings;
+  // Where each of `settings` came from, for `strata config` and messages.
+  std::map<std::string, SettingSource> sources;
 };
 
 struct ConfigInputs {

@@ -1,8 +1,8 @@
 #pragma once
-// Flyway's ways of being invoked, so that an existing `flyway ... migrate` line, flyway.conf or
-// flyway.toml works with only the program name changed: single-dash -key=value arguments,
-// Java-properties .conf files and a subset of Flyway 10's TOML files. Pure text in, data out;
-// config.cpp decides what the keys mean.
+// Flyway's ways of being invoked on the command line, so that an existing `flyway ... migrate`
+// line works with only the program name changed: single-dash -key=value arguments. Pure text in,
+// data out; settings decide what the keys mean (its flyway.conf and flyway.toml readers are in
+// settings.hpp).
 #include <map>
 #include <set>
 #include <string>
@@ -37,32 +37,5 @@ SplitArgs split_flyway_args(const std::vector<std::string>& argv, const std::set
 
 // The help text's line about the forms above, for main's footer.
 std::string_view flyway_forms_help();
-
-// ---- config files
-
-struct FileEntry {
-  std::string key;    // properties: the key as written ("flyway.url"); TOML: dotted path
-  std::vector<std::string> path;  // TOML: the table path and key ({"environments", "dev", "url"})
-  std::string value;  // TOML arrays are joined with ','
-  int line = 0;       // 1-based line the key is on
-};
-
-// Flyway's reading of a .conf file: java.util.Properties as Flyway feeds it. Lines are trimmed;
-// '#' and '!' start comments; key and value are separated by '=', ':' or whitespace; a trailing
-// '\' continues the value on the next line unless that line is blank or is itself a
-// `flyway.key=value` line; every other backslash is literal (Flyway doubles them before
-// java.util.Properties sees them, so Windows paths survive and \uXXXX is not an escape);
-// ${NAME} (letters, digits, '_') is replaced by environment variable NAME or by nothing.
-// Entries come in file order; of a repeated key the last counts, as in Properties. Never fails:
-// any text is a properties file.
-std::vector<FileEntry> parse_flyway_properties(std::string_view text, const std::map<std::string, std::string>& env);
-
-// The subset of TOML that Flyway's flyway.toml uses: [tables] and [dotted.tables], key = value
-// with bare, quoted and dotted keys, basic and literal strings (also multi-line), integers,
-// booleans, arrays of those (across lines) and inline tables of them. Values in strings of the
-// form ${env.NAME} are replaced from `env`; !{...} is verbatim. Throws ConfigError with
-// file/line set (the message starts with "<file>:<line>: ") for anything else.
-std::vector<FileEntry> parse_flyway_toml(std::string_view text, const std::string& file,
-                                         const std::map<std::string, std::string>& env);
 
 }  // namespace strata

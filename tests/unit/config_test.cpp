@@ -15,6 +15,7 @@
 #include "strata/log.hpp"
 
 #include "capture.hpp"
+#include "temp_dir.hpp"
 
 namespace strata {
 namespace {
@@ -25,22 +26,10 @@ using test::Capture;
 
 class ConfigTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "strata-config-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    in_.working_directory = dir_;
-  }
-  void TearDown() override {
-    fs::remove_all(dir_);
-    log::configure(log::Format::Text, log::Verbosity::Normal);
-  }
+  void SetUp() override { in_.working_directory = dir_; }
+  void TearDown() override { log::configure(log::Format::Text, log::Verbosity::Normal); }
 
-  fs::path write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p;
-  }
+  fs::path write(const std::string& name, const std::string& text) { return temp_.write(name, text); }
 
   Config load() { return load_config(in_); }
 
@@ -57,7 +46,8 @@ class ConfigTest : public ::testing::Test {
     return {};
   }
 
-  fs::path dir_;
+  test::TempDir temp_{"strata-config"};
+  const fs::path dir_ = temp_.path();
   ConfigInputs in_;
   std::string last_error_file_;
   int last_error_line_ = 0;
