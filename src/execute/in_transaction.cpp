@@ -16,16 +16,12 @@ class InTransaction final : public ServerStrategy {
   void apply(const PreparedMigration& p) override {
     const ResolvedMigration& m = *p.migration;
     const auto start = Clock::now();
-    const Statement* current = nullptr;
+    Progress progress;
     bool committing = false;
     try {
       session_.exec(options_.session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + options_.session_reset);
       run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
-      for (const Statement& s : p.script.statements) {
-        current = &s;
-        run_statement(session_, s);
-      }
-      current = nullptr;
+      run_statements(session_, p.script, progress);
       run_each(session_, options_, CallbackEvent::AfterEachMigrate);
       // One round trip: the reset, the history row and the COMMIT.
       const std::string finish = history_.append_statement(history_row(m, options_, since(start))) + "; COMMIT";
@@ -33,7 +29,7 @@ class InTransaction final : public ServerStrategy {
       session_.exec(with_reset(options_, finish));
     } catch (const SqlError& e) {
       session_.exec_cleanup("ROLLBACK");
-      MigrationFailed failure = migration_error(m, current, e);
+      MigrationFailed failure = migration_error(m, progress.current, e);
       each_error(session_, options_);
       throw failure;
     } catch (const MigrationFailed&) {  // a beforeEachMigrate / afterEachMigrate callback
@@ -42,7 +38,7 @@ class InTransaction final : public ServerStrategy {
       throw;
     } catch (const ConnectError& e) {
       // The server rolled back what was not committed; during the COMMIT only the history can tell.
-      throw lost_connection(m, current, e, committing
+      throw lost_connection(m, progress.current, e, committing
           ? "it happened while committing " + m.script + ", so it may or may not be applied: run `strata info`"
           : m.script + " was not committed, so the server rolled it back");
     } catch (...) {

@@ -22,28 +22,23 @@ class NoTransaction final : public ServerStrategy {
   using ServerStrategy::ServerStrategy;
 
   void apply(const PreparedMigration& p) override {
-    const ResolvedMigration& m = *p.migration;
     const auto start = Clock::now();
-    const Statement* current = nullptr;
-    std::size_t ran = 0;
+    const ResolvedMigration& m = *p.migration;
+    Progress progress;
     try {
       if (!options_.session_reset.empty()) session_.exec(options_.session_reset);
       run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
-      for (const Statement& s : p.script.statements) {
-        current = &s;
-        run_statement(session_, s);
-        ++ran;
-      }
-      current = nullptr;
+      run_statements(session_, p.script, progress);
       run_each(session_, options_, CallbackEvent::AfterEachMigrate);
       session_.exec(with_reset(options_, history_.append_statement(history_row(m, options_, since(start)))));
     } catch (const SqlError& e) {
-      MigrationFailed failure = migration_error(m, current, e);
-      failure.detail = failure.detail.empty() ? ran_note(m, ran) : failure.detail + "; " + ran_note(m, ran);
+      MigrationFailed failure = migration_error(m, progress.current, e);
+      const std::string note = ran_note(m, progress.ran);
+      failure.detail = failure.detail.empty() ? note : failure.detail + "; " + note;
       each_error(session_, options_);
       throw failure;
     } catch (const ConnectError& e) {
-      throw lost_connection(m, current, e, ran_note(m, ran));
+      throw lost_connection(m, progress.current, e, ran_note(m, progress.ran));
     }
   }
 };

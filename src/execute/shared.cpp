@@ -80,6 +80,15 @@ void run_statement(Session& session, const Statement& statement) {
   }
 }
 
+void run_statements(Session& session, const SplitScript& script, Progress& progress) {
+  for (const Statement& s : script.statements) {
+    progress.current = &s;
+    run_statement(session, s);
+    ++progress.ran;
+  }
+  progress.current = nullptr;
+}
+
 AppliedMigration history_row(const ResolvedMigration& m, const ExecuteOptions& options,
                              std::chrono::milliseconds elapsed) {
   AppliedMigration row;

@@ -30,6 +30,14 @@ void refuse_defect(const SplitScript& split, const ScriptSource& script, const s
 // exec, or copy_in with the statement's rows.
 void run_statement(Session& session, const Statement& statement);
 
+// How far a migration got: the statement running (null outside the statements) and how many ran.
+struct Progress {
+  const Statement* current = nullptr;
+  std::size_t ran = 0;
+};
+// Runs every statement of `script` in order, keeping `progress` up to date for the error.
+void run_statements(Session& session, const SplitScript& script, Progress& progress);
+
 // The success row of `m` as Flyway writes it.
 AppliedMigration history_row(const ResolvedMigration& m, const ExecuteOptions& options,
                              std::chrono::milliseconds elapsed);
