@@ -5,6 +5,7 @@
 // never sees either library.
 #include "strata/db.hpp"
 
+#include "db_internal.hpp"
 #include "libpq.hpp"
 
 #include <algorithm>
@@ -46,32 +47,6 @@ std::string field(const PGresult* r, int code) {
   return v ? std::string(v) : std::string();
 }
 
-[[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
-  if (libpq().PQstatus(conn) == CONNECTION_BAD) {
-    ConnectError lost("lost the connection to the database: " + one_line(trim_trailing(libpq().PQerrorMessage(conn))));
-    if (r) lost.sqlstate = field(r, PG_DIAG_SQLSTATE);
-    throw lost;
-  }
-  std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
-  if (message.empty()) message = trim_trailing(libpq().PQerrorMessage(conn));
-  SqlError e(message);
-  if (r) {
-    e.sqlstate = field(r, PG_DIAG_SQLSTATE);
-    e.detail = field(r, PG_DIAG_MESSAGE_DETAIL);
-    e.hint = field(r, PG_DIAG_MESSAGE_HINT);
-    e.context = one_line(field(r, PG_DIAG_CONTEXT));
-    std::string pos = field(r, PG_DIAG_STATEMENT_POSITION);
-    if (!pos.empty()) e.position = std::atoi(pos.c_str());
-  }
-  if (e.sqlstate == "57014" && interrupted_signal() != 0) throw Interrupted(interrupted_signal());
-  throw e;
-}
-
-struct ResultGuard {
-  PGresult* r;
-  ~ResultGuard() { libpq().PQclear(r); }
-};
-
 // RAISE NOTICE and friends, shown the way Flyway shows them ("DB: message"); a server WARNING
 // stays a warning.
 void forward_notice(void*, const PGresult* r) {
@@ -86,13 +61,64 @@ void forward_notice(void*, const PGresult* r) {
 
 }  // namespace
 
-struct Session::Impl {
-  PGconn* conn = nullptr;
-  PGcancel* cancel = nullptr;
-  std::string display;
-  std::string user;
-  std::string database;
-};
+namespace db_detail {
+
+std::string connection_message(PGconn* conn) { return one_line(trim_trailing(libpq().PQerrorMessage(conn))); }
+
+SqlError result_error(PGconn* conn, const PGresult* r) {
+  std::string message = r ? field(r, PG_DIAG_MESSAGE_PRIMARY) : std::string();
+  if (message.empty()) message = trim_trailing(libpq().PQerrorMessage(conn));
+  SqlError e(message);
+  if (r) {
+    e.sqlstate = field(r, PG_DIAG_SQLSTATE);
+    e.detail = field(r, PG_DIAG_MESSAGE_DETAIL);
+    e.hint = field(r, PG_DIAG_MESSAGE_HINT);
+    e.context = one_line(field(r, PG_DIAG_CONTEXT));
+    std::string pos = field(r, PG_DIAG_STATEMENT_POSITION);
+    if (!pos.empty()) e.position = std::atoi(pos.c_str());
+  }
+  return e;
+}
+
+[[noreturn]] void throw_result_error(PGconn* conn, const PGresult* r) {
+  if (libpq().PQstatus(conn) == CONNECTION_BAD) {
+    ConnectError lost("lost the connection to the database: " + connection_message(conn));
+    if (r) lost.sqlstate = field(r, PG_DIAG_SQLSTATE);
+    throw lost;
+  }
+  SqlError e = result_error(conn, r);
+  if (e.sqlstate == "57014" && interrupted_signal() != 0) throw Interrupted(interrupted_signal());
+  throw e;
+}
+
+Rows rows_of(const PGresult* r) {
+  Rows rows;
+  const int n = libpq().PQntuples(r);
+  const int m = libpq().PQnfields(r);
+  rows.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    Row row;
+    row.reserve(static_cast<std::size_t>(m));
+    for (int j = 0; j < m; ++j) {
+      if (libpq().PQgetisnull(r, i, j)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(libpq().PQgetvalue(r, i, j), static_cast<std::size_t>(libpq().PQgetlength(r, i, j))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void drain(PGconn* conn) noexcept {
+  while (PGresult* rest = libpq().PQgetResult(conn)) libpq().PQclear(rest);
+}
+
+}  // namespace db_detail
+
+using db_detail::ResultGuard;
+using db_detail::throw_result_error;
 
 Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Impl>()) {
   impl_->display = settings.display;
@@ -156,13 +182,13 @@ void Session::exec(std::string_view sql) {
       // Finish the copy so the connection stays usable, then refuse. COPY OUT has to be drained:
       // until then every PQgetResult reports COPY OUT again.
       if (libpq().PQresultStatus(r) == PGRES_COPY_IN) {
-        libpq().PQputCopyEnd(impl_->conn, "COPY is not supported in migrations yet");
+        libpq().PQputCopyEnd(impl_->conn, "COPY ... FROM STDIN is sent with its rows through copy_in");
       } else {
         char* row = nullptr;
         while (libpq().PQgetCopyData(impl_->conn, &row, 0) > 0) libpq().PQfreemem(row);
       }
-      while (PGresult* rest = libpq().PQgetResult(impl_->conn)) libpq().PQclear(rest);
-      SqlError e("COPY ... FROM STDIN / TO STDOUT is not supported in migrations yet");
+      db_detail::drain(impl_->conn);
+      SqlError e("COPY ... FROM STDIN without its data rows, or COPY ... TO STDOUT, cannot run in a migration");
       e.sqlstate = "0A000";
       throw e;
     }
@@ -193,23 +219,7 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   ResultGuard guard{r};
   ExecStatusType status = r ? libpq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
-  Rows rows;
-  const int n = libpq().PQntuples(r);
-  const int m = libpq().PQnfields(r);
-  rows.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    Row row;
-    row.reserve(static_cast<std::size_t>(m));
-    for (int j = 0; j < m; ++j) {
-      if (libpq().PQgetisnull(r, i, j)) {
-        row.emplace_back(std::nullopt);
-      } else {
-        row.emplace_back(std::string(libpq().PQgetvalue(r, i, j), static_cast<std::size_t>(libpq().PQgetlength(r, i, j))));
-      }
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  return db_detail::rows_of(r);
 }
 
 std::string Session::literal(std::string_view text) const {
@@ -224,6 +234,7 @@ std::string Session::user() const { return impl_->user; }
 std::string Session::database() const { return impl_->database; }
 int Session::server_version() const { return libpq().PQserverVersion(impl_->conn); }
 const std::string& Session::display() const { return impl_->display; }
+int Session::backend_pid() const { return libpq().PQbackendPID(impl_->conn); }
 
 void Session::cancel() noexcept {
   if (impl_ && impl_->cancel) {

@@ -18,7 +18,7 @@ Libpq load() {
   Libpq api{};
   auto resolve = [handle](const char* name) {
     void* symbol = dlsym(handle, name);
-    if (!symbol) throw ConnectError(std::string("libpq.so.5 lacks ") + name + "; it is older than PostgreSQL 10's");
+    if (!symbol) throw ConnectError(std::string("libpq.so.5 lacks ") + name + "; it is older than PostgreSQL 14's (pipeline mode)");
     return symbol;
   };
 #define STRATA_LIBPQ_RESOLVE(name) api.name = reinterpret_cast<decltype(api.name)>(resolve(#name));

@@ -6,17 +6,21 @@
 #include <libpq-fe.h>
 
 #define STRATA_LIBPQ_FUNCTIONS(X) \
+  X(PQbackendPID)                 \
   X(PQcancel)                     \
+  X(PQcmdTuples)                  \
   X(PQclear)                      \
   X(PQconndefaults)               \
   X(PQconnectdb)                  \
   X(PQconninfoFree)               \
   X(PQconninfoParse)              \
   X(PQdb)                         \
+  X(PQenterPipelineMode)          \
   X(PQerrorMessage)               \
   X(PQescapeLiteral)              \
   X(PQexec)                       \
   X(PQexecParams)                 \
+  X(PQexitPipelineMode)           \
   X(PQfinish)                     \
   X(PQfreeCancel)                 \
   X(PQfreemem)                    \
@@ -28,9 +32,12 @@
   X(PQgetvalue)                   \
   X(PQnfields)                    \
   X(PQntuples)                    \
+  X(PQpipelineSync)               \
+  X(PQputCopyData)                \
   X(PQputCopyEnd)                 \
   X(PQresultErrorField)           \
   X(PQresultStatus)               \
+  X(PQsendQueryParams)            \
   X(PQserverVersion)              \
   X(PQsetNoticeReceiver)          \
   X(PQstatus)                     \

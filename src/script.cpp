@@ -1,89 +1,137 @@
 #include "strata/script.hpp"
 
-#include <pg_query.h>
-
 #include <algorithm>
 #include <iterator>
+#include <utility>
+
+#include "script/copy_data.hpp"
+#include "script/lexer.hpp"
+#include "script/parse_tree.hpp"
 
 namespace strata {
 namespace {
 
-bool is_blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; });
-}
+using namespace script_detail;
 
 // The splitters report each statement's start right after the previous ';', so the range can
 // begin with whitespace; statement offsets (for error lines) should point at the first token.
 // Leading comments stay: they are part of what the server sees and reports positions in.
-void add_statement(SplitScript& out, std::string_view text, std::size_t begin, std::size_t end) {
-  while (begin < end && (text[begin] == ' ' || text[begin] == '\t' || text[begin] == '\n' ||
-                         text[begin] == '\r' || text[begin] == '\f' || text[begin] == '\v')) {
-    ++begin;
-  }
+void add_statement(SplitScript& out, std::string_view text, std::size_t begin, std::size_t end,
+                   const Classified& kind) {
+  while (begin < end && is_blank(text[begin])) ++begin;
   if (begin >= end) return;
-  std::string_view sql = text.substr(begin, end - begin);
-  if (is_blank(sql)) return;
-  out.statements.push_back(Statement{sql, begin});
+  const std::string_view sql = text.substr(begin, end - begin);
+  if (first_token(sql) == sql.size()) return;  // only comments
+  Statement statement;
+  statement.sql = sql;
+  statement.offset = begin;
+  statement.kind = kind.kind;
+  statement.requirement = kind.requirement;
+  out.statements.push_back(statement);
 }
 
-// Lexical split for text the parser rejects: honours quotes, E'' escapes, dollar quotes and
-// nested block comments, so the server still sees whole statements and reports its own error.
-// (libpg_query 15-4.0's pg_query_split_with_scanner drops statements that start with an unknown
-// word, which is exactly the text that lands here.)
-void lexical_split(SplitScript& out, std::string_view text) {
-  const std::size_t n = text.size();
-  std::size_t start = 0;
-  std::size_t i = 0;
-  auto ident_char = [](unsigned char c) {
-    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-  };
-  while (i < n) {
-    char c = text[i];
-    if (c == '-' && i + 1 < n && text[i + 1] == '-') {
-      while (i < n && text[i] != '\n') ++i;
-    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
-      int depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] == '/' && i + 1 < n && text[i + 1] == '*') { ++depth; i += 2; }
-        else if (text[i] == '*' && i + 1 < n && text[i + 1] == '/') { --depth; i += 2; }
-        else ++i;
-      }
-    } else if (c == '\'' || c == '"') {
-      bool escapes = c == '\'' && i > 0 && (text[i - 1] == 'E' || text[i - 1] == 'e') &&
-                     (i < 2 || !ident_char(static_cast<unsigned char>(text[i - 2])));
-      ++i;
-      while (i < n) {
-        if (escapes && text[i] == '\\') { i += 2; continue; }
-        if (text[i] == c) {
-          if (i + 1 < n && text[i + 1] == c) { i += 2; continue; }
-          break;
-        }
-        ++i;
-      }
-      ++i;
-    } else if (c == '$' && (i == 0 || !ident_char(static_cast<unsigned char>(text[i - 1])))) {
-      std::size_t j = i + 1;
-      while (j < n && ident_char(static_cast<unsigned char>(text[j])) && !(text[j] >= '0' && text[j] <= '9' && j == i + 1)) ++j;
-      if (j < n && text[j] == '$') {
-        std::string_view tag = text.substr(i, j - i + 1);
-        std::size_t close = text.find(tag, j + 1);
-        i = close == std::string_view::npos ? n : close + tag.size();
-      } else {
-        ++i;
-      }
-    } else if (c == ';') {
-      add_statement(out, text, start, i);
-      start = ++i;
+bool is_copy_from_stdin(std::string_view sql) {
+  return starts_with_keyword(sql, "copy") && classify_statement(sql).kind == StatementKind::CopyFromStdin;
+}
+
+struct Splitter {
+  std::string_view text;
+  SplitScript out;
+  std::vector<std::pair<std::size_t, std::size_t>> lexical;  // the current piece's statements, by the lexer
+
+  // Adds the statements of text[begin, end): the parser's when it reads them, else the lexer's
+  // (libpg_query 15-4.0's own scanner split drops statements that start with an unknown word,
+  // exactly the text that lands here). Returns whether the parser read them.
+  bool add_piece(std::size_t begin, std::size_t end) {
+    const ParsedText parsed = parse_text(text.substr(begin, end - begin));
+    if (parsed.ok) {
+      for (const ParsedStatement& s : parsed.statements) add_statement(out, text, begin + s.begin, begin + s.end, s.kind);
     } else {
-      ++i;
+      if (out.parsed) {
+        out.parsed = false;
+        out.parse_error = parsed.error;
+        out.parse_error_offset = begin + parsed.error_offset;
+      }
+      for (const auto& [b, e] : lexical) add_statement(out, text, b, e, classify_statement(text.substr(b, e - b)));
     }
+    lexical.clear();
+    return parsed.ok;
   }
-  add_statement(out, text, start, n);
+
+  void attach_rows(const CopyRows& rows) {
+    if (out.statements.empty()) return;
+    Statement& copy = out.statements.back();
+    copy.kind = StatementKind::CopyFromStdin;
+    copy.copy_data = text.substr(rows.begin, rows.end - rows.begin);
+    copy.copy_data_offset = rows.begin;
+  }
+};
+
+// Line:col of every statement and data block in one pass over the text.
+void assign_positions(SplitScript& out, std::string_view text) {
+  std::size_t at = 0;
+  TextPosition pos;
+  auto advance = [&](std::size_t offset) {
+    const TextPosition step = position_at(text.substr(at, offset - at), offset - at);
+    if (step.line > 1) {
+      pos.line += step.line - 1;
+      pos.column = step.column;
+    } else {
+      pos.column += step.column - 1;
+    }
+    at = offset;
+    return pos;
+  };
+  for (Statement& s : out.statements) {
+    if (s.offset < at) continue;
+    s.start = advance(s.offset);
+    if (s.kind == StatementKind::CopyFromStdin && s.copy_data_offset >= at) s.copy_data_start = advance(s.copy_data_offset);
+  }
 }
 
 }  // namespace
+
+std::string_view kind_name(StatementKind kind) noexcept {
+  switch (kind) {
+    case StatementKind::Transactional: return "transactional";
+    case StatementKind::NoTransaction: return "no-transaction";
+    case StatementKind::CopyFromStdin: return "copy-from-stdin";
+  }
+  return "unknown";
+}
+
+SplitScript split_statements(std::string_view text) {
+  Splitter s{text, {}, {}};
+  std::size_t piece = 0;
+  std::size_t pos = 0;
+  std::optional<ScriptDefect> unterminated;
+  while (pos < text.size()) {
+    const StatementEnd end = scan_statement(text, pos);
+    s.lexical.emplace_back(pos, end.end);
+    if (end.unterminated) {
+      unterminated = ScriptDefect{end.opened_at, std::string(end.cause)};
+      break;
+    }
+    const std::string_view sql = text.substr(pos, end.end - pos);
+    if (is_copy_from_stdin(sql)) {
+      const std::size_t after = std::min(text.size(), end.end + 1);
+      const CopyRows rows = find_copy_rows(text, pos + first_token(sql), after);
+      if (!rows.problem.empty()) {
+        s.out.defect = ScriptDefect{rows.problem_at, std::string(rows.problem)};
+        return std::move(s.out);
+      }
+      s.add_piece(piece, after);
+      s.attach_rows(rows);
+      piece = pos = rows.resume;
+      continue;
+    }
+    pos = end.end + 1;
+  }
+  // The lexer only speaks when the parser cannot read the text either.
+  if (!s.add_piece(piece, text.size()) && unterminated) s.out.defect = unterminated;
+  assign_positions(s.out, text);
+  return std::move(s.out);
+}
 
 std::string_view strip_bom(std::string_view text) noexcept {
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
@@ -91,31 +139,6 @@ std::string_view strip_bom(std::string_view text) noexcept {
     return text.substr(3);
   }
   return text;
-}
-
-SplitScript split_statements(std::string_view text) {
-  SplitScript out;
-  // libpg_query wants a NUL-terminated string.
-  std::string input(text);
-  PgQuerySplitResult result = pg_query_split_with_parser(input.c_str());
-  if (result.error) {
-    out.parsed = false;
-    out.parse_error = result.error->message ? result.error->message : "syntax error";
-    out.parse_error_offset =
-        result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : 0;
-    pg_query_free_split_result(result);
-    lexical_split(out, text);
-    return out;
-  }
-  out.statements.reserve(static_cast<std::size_t>(result.n_stmts));
-  for (int i = 0; i < result.n_stmts; ++i) {
-    const PgQuerySplitStmt* s = result.stmts[i];
-    std::size_t begin = static_cast<std::size_t>(s->stmt_location);
-    std::size_t end = std::min(text.size(), begin + static_cast<std::size_t>(s->stmt_len));
-    add_statement(out, text, begin, end);
-  }
-  pg_query_free_split_result(result);
-  return out;
 }
 
 std::size_t original_offset(const std::vector<Splice>& splices, std::size_t offset) noexcept {

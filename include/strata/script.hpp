@@ -2,6 +2,7 @@
 // The SQL script engine: split a migration's text into statements and map positions back to
 // file lines. No database dependency.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,33 @@ struct TextPosition {
   int column = 1;  // 1-based, in characters
 };
 
+// How a statement has to run, decided from its parse tree.
+enum class StatementKind {
+  Transactional,  // anything that may run inside a transaction block
+  NoTransaction,  // PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...)
+  CopyFromStdin,  // COPY ... FROM STDIN, sent together with the data rows that follow it in the script
+};
+
+std::string_view kind_name(StatementKind kind) noexcept;
+
 struct Statement {
   std::string_view sql;     // a view into the script text, without the terminating ';'
   std::size_t offset = 0;   // byte offset of `sql` in the script text
+  TextPosition start;       // line and column of `offset` in the script text
+  StatementKind kind = StatementKind::Transactional;
+  // NoTransaction: the command as the server names it when refusing it ("CREATE INDEX CONCURRENTLY").
+  std::string_view requirement;
+  // CopyFromStdin: the rows after the statement's line, each with its newline, without the `\.` line.
+  std::string_view copy_data;
+  std::size_t copy_data_offset = 0;
+  TextPosition copy_data_start;
+};
+
+// Text no statement can be read from: an unterminated quote, dollar quote or comment, or COPY data
+// without its `\.` line. Nothing of such a script may run.
+struct ScriptDefect {
+  std::size_t offset = 0;  // where the problem starts in the script text
+  std::string cause;       // one line naming it
 };
 
 struct SplitScript {
@@ -23,10 +48,12 @@ struct SplitScript {
   bool parsed = true;  // false: the PostgreSQL parser rejected the text and a lexical split was used
   std::string parse_error;  // the parser's message when parsed == false
   std::size_t parse_error_offset = 0;
+  std::optional<ScriptDefect> defect;
 };
 
 // Splits `text` (which must outlive the result) with the PostgreSQL parser, falling back to the
-// lexical scanner when the parser rejects it. Empty statements are dropped.
+// lexical scanner for pieces the parser rejects. COPY ... FROM STDIN takes the rows after it up to
+// a `\.` line (the parser never sees them). Empty statements are dropped.
 SplitScript split_statements(std::string_view text);
 
 // Line and column of a byte offset in `text`.

@@ -48,14 +48,37 @@ TEST(Session, CopyToStdoutIsRefusedWithoutHanging) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
 }
 
-TEST(Session, CopyFromStdinIsRefusedAndRolledBack) {
+TEST(Session, CopyFromStdinWithoutItsRowsIsAnInputErrorBeforeAnythingRuns) {
   TestDatabase db;
   TempDir dir;
   dir.write("V1__copy.sql", "CREATE TABLE a (i int);\nCOPY a FROM STDIN;\n");
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
-  EXPECT_EQ(r.exit_code, 1) << r.all();
-  EXPECT_NE(r.err.find("V1__copy.sql:2:"), std::string::npos) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("V1__copy.sql:2:1: COPY ... FROM STDIN has no line `\\.`"), std::string::npos) << r.err;
   EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
+}
+
+TEST(Session, CopyFromStdinAppliesItsInlineRowsInTheMigrationsTransaction) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__copy.sql", "CREATE TABLE a (i int, t text);\nCOPY a FROM STDIN;\n1\tsemi;colon\n2\t\\\\\n\\.\nSELECT 1;\n");
+  dir.write("V2__bad.sql", "INSERT INTO a VALUES (9, 'z');\nCOPY a FROM STDIN;\n3\tok\nfour\tno\n\\.\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("V2__bad.sql:4"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT string_agg(i || '=' || t, ',' ORDER BY i) FROM a"), "1=semi;colon,2=\\");
+  EXPECT_EQ(db.scalar("SELECT string_agg(version, ',') FROM flyway_schema_history WHERE version IS NOT NULL"), "1");
+}
+
+TEST(Session, AnUnterminatedQuoteIsAnInputErrorAtItsLineAndNothingRuns) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__ok.sql", "CREATE TABLE ok (id int);\n");
+  dir.write("V2__quote.sql", "CREATE TABLE q (t text);\nINSERT INTO q VALUES ('never closed);\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.all();
+  EXPECT_NE(r.err.find("V2__quote.sql:2:23: unterminated quoted string"), std::string::npos) << r.err;
+  EXPECT_EQ(db.scalar("SELECT to_regclass('ok') IS NULL"), "t");
 }
 
 TEST(Session, LostConnectionNamesTheMigrationAndWhatHappenedToIt) {

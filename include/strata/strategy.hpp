@@ -1,0 +1,60 @@
+#pragma once
+// Execution strategies: the ways one migration can be run. execute_plan (strata/execute.hpp)
+// prepares every migration first, then hands each to the strategy its mode asks for. A new way to
+// run a migration is a new MigrationStrategy in its own file under src/execute/.
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <vector>
+
+#include "strata/execute.hpp"
+#include "strata/script.hpp"
+
+namespace strata {
+
+// Whether a migration runs inside one transaction with its history row, or statement by statement.
+enum class ExecutionMode { InTransaction, NoTransaction };
+
+// A migration read, split and judged before anything runs.
+struct PreparedMigration {
+  const ResolvedMigration* migration = nullptr;
+  SplitScript script;
+  ExecutionMode mode = ExecutionMode::InTransaction;
+};
+
+// Splits every migration of `plan`. Throws InputError at file:line:col for a script nothing can
+// be read from (an unterminated quote or comment, COPY data without its `\.` line), before any
+// migration runs. Every migration's mode is InTransaction for now.
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan);
+
+class MigrationStrategy {
+ public:
+  virtual ~MigrationStrategy() = default;
+  // Applies `m` and records its history row. Throws MigrationFailed naming the file and the
+  // failing statement's line (or ConnectError, Interrupted); what it leaves behind is its own
+  // business and documented by each strategy.
+  virtual void apply(const PreparedMigration& m) = 0;
+};
+
+// BEGIN, the session reset, beforeEachMigrate, the statements, afterEachMigrate, the history row,
+// COMMIT: all or nothing.
+std::unique_ptr<MigrationStrategy> in_transaction_strategy(Session& session, HistoryTable& history,
+                                                           const ExecuteOptions& options);
+// Each statement alone in autocommit, for statements PostgreSQL refuses in a transaction block,
+// then the history row. A failure leaves the statements before it applied.
+std::unique_ptr<MigrationStrategy> no_transaction_strategy(Session& session, HistoryTable& history,
+                                                           const ExecuteOptions& options);
+// Runs nothing: writes to `out` the SQL the other strategies would send, transaction boundaries,
+// COPY rows and history INSERT included, in a form psql -v ON_ERROR_STOP=1 replays. `history`
+// only quotes values (it needs a session for the server's quoting rules).
+std::unique_ptr<MigrationStrategy> dry_run_strategy(std::ostream& out, const HistoryTable& history,
+                                                    const ExecuteOptions& options);
+
+// Runs `prepared` in order, each with the strategy `choose` returns for it, logging as Flyway
+// does; stops at the first failure. `schema` names the history's schema in the log lines.
+using StrategyChooser = std::function<MigrationStrategy&(const PreparedMigration&)>;
+ExecutionResult run_prepared(const std::vector<PreparedMigration>& prepared, const StrategyChooser& choose,
+                             const std::string& schema,
+                             const std::function<void(const AppliedOutcome&)>& on_applied = {});
+
+}  // namespace strata

@@ -1,0 +1,89 @@
+// execute_plan: prepare every migration, then run each with the strategy its mode asks for.
+// Which mode a migration gets is decided in prepare_migrations; which strategy serves a mode, in
+// execute_plan; how a strategy runs, in its own file.
+#include "execute/shared.hpp"
+#include "strata/db.hpp"
+#include "strata/interrupt.hpp"
+#include "strata/log.hpp"
+#include "strata/strategy.hpp"
+
+namespace strata {
+namespace {
+
+using namespace execute_detail;
+
+std::string label(const ResolvedMigration& m) {
+  if (m.version) return m.version->text() + " - " + m.description;
+  return m.description;
+}
+
+void log_start(const ResolvedMigration& m, const std::string& schema) {
+  if (m.version) {
+    log::info("Migrating schema " + quote_ident(schema) + " to version \"" + label(m) + "\"",
+              {{"migration", m.script}, {"version", m.version->text()}});
+  } else {
+    log::info("Migrating schema " + quote_ident(schema) + " with repeatable migration \"" + m.description + "\"",
+              {{"migration", m.script}});
+  }
+}
+
+// Machines reading JSON logs get each migration's duration; people get Flyway's text.
+void log_applied(const AppliedOutcome& outcome) {
+  const ResolvedMigration& m = *outcome.migration;
+  log::write(log::format() == log::Format::Json ? log::Level::Info : log::Level::Debug,
+             "Applied migration " + m.script,
+             {{"migration", m.script},
+              {"version", m.version ? m.version->text() : std::string()},
+              {"duration_ms", static_cast<std::int64_t>(outcome.duration.count())}});
+}
+
+}  // namespace
+
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan) {
+  std::vector<PreparedMigration> prepared;
+  prepared.reserve(plan.size());
+  for (const ResolvedMigration* m : plan) {
+    PreparedMigration p{m, split_statements(strip_bom(m->sql)), ExecutionMode::InTransaction};
+    refuse_defect(p.script, source_of(*m), m->path.string());
+    if (!p.script.parsed) {
+      const TextPosition pos = source_of(*m).position(p.script.parse_error_offset);
+      log::debug("the PostgreSQL 15 parser could not read " + m->path.string() + ":" + std::to_string(pos.line) +
+                 ": " + p.script.parse_error + "; splitting it lexically, the server will judge it");
+    }
+    prepared.push_back(std::move(p));
+  }
+  return prepared;
+}
+
+ExecutionResult run_prepared(const std::vector<PreparedMigration>& prepared, const StrategyChooser& choose,
+                             const std::string& schema, const std::function<void(const AppliedOutcome&)>& on_applied) {
+  ExecutionResult result;
+  const auto run_start = Clock::now();
+  for (const PreparedMigration& p : prepared) {
+    throw_if_interrupted();
+    log_start(*p.migration, schema);
+    const auto start = Clock::now();
+    choose(p).apply(p);
+    const AppliedOutcome outcome{p.migration, since(start)};
+    result.applied.push_back(outcome);
+    log_applied(outcome);
+    if (on_applied) on_applied(outcome);
+  }
+  result.total = since(run_start);
+  return result;
+}
+
+ExecutionResult execute_plan(Session& session, HistoryTable& history, const std::vector<const ResolvedMigration*>& plan,
+                             const ExecuteOptions& options,
+                             const std::function<void(const AppliedOutcome&)>& on_applied) {
+  // Everything is split first: a script nothing can be read from is known before anything runs.
+  const std::vector<PreparedMigration> prepared = prepare_migrations(plan);
+  const auto in_transaction = in_transaction_strategy(session, history, options);
+  const auto no_transaction = no_transaction_strategy(session, history, options);
+  const StrategyChooser choose = [&](const PreparedMigration& p) -> MigrationStrategy& {
+    return p.mode == ExecutionMode::NoTransaction ? *no_transaction : *in_transaction;
+  };
+  return run_prepared(prepared, choose, history.name().schema, on_applied);
+}
+
+}  // namespace strata

@@ -1,0 +1,27 @@
+#pragma once
+// The lexical layer of the script engine: where a statement ends, honouring quotes, E'' escapes,
+// dollar quotes and nested block comments as PostgreSQL's lexer does. Private to src/script*.
+#include <cstddef>
+#include <string_view>
+
+namespace strata::script_detail {
+
+struct StatementEnd {
+  std::size_t end = 0;        // offset of the terminating ';', or the text's size
+  bool unterminated = false;  // a quote or comment runs to the end of the text
+  std::size_t opened_at = 0;  // where that quote or comment starts
+  std::string_view cause;     // what is unterminated, for the user
+};
+
+// Scans the statement starting at `begin`.
+StatementEnd scan_statement(std::string_view text, std::size_t begin);
+
+// Offset of the first token of `text` (past blanks and comments), or text.size().
+std::size_t first_token(std::string_view text);
+
+// Whether the first token of `statement` is the keyword `word` (ASCII, case-insensitive).
+bool starts_with_keyword(std::string_view statement, std::string_view word);
+
+bool is_blank(char c);
+
+}  // namespace strata::script_detail

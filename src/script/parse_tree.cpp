@@ -1,0 +1,61 @@
+#include "script/parse_tree.hpp"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "script/lexer.hpp"
+
+namespace strata::script_detail {
+namespace {
+
+// The first keywords of every statement that is not plainly transactional. Only these are parsed
+// a second time for their tree: a JSON tree of a whole 100 MB script of INSERTs would take
+// gigabytes, a tree of one CREATE INDEX takes nothing.
+constexpr std::array<std::string_view, 10> kCandidates{"alter", "cluster", "commit",  "copy",     "create",
+                                                       "discard", "drop",  "reindex", "rollback", "vacuum"};
+
+}  // namespace
+
+Classified classify_statement(std::string_view sql) {
+  if (std::none_of(kCandidates.begin(), kCandidates.end(),
+                   [sql](std::string_view word) { return starts_with_keyword(sql, word); })) {
+    return {};
+  }
+  const std::string input(sql);  // libpg_query wants a NUL-terminated string
+  PgQueryParseResult result = pg_query_parse(input.c_str());
+  Classified kind;
+  if (!result.error) {
+    const nlohmann::json tree = nlohmann::json::parse(result.parse_tree);
+    const nlohmann::json stmts = tree.value("stmts", nlohmann::json::array());
+    if (stmts.size() == 1) kind = classify(stmts.front().value("stmt", nlohmann::json::object()));
+  }
+  pg_query_free_parse_result(result);
+  return kind;
+}
+
+ParsedText parse_text(std::string_view text) {
+  ParsedText out;
+  const std::string input(text);
+  PgQuerySplitResult result = pg_query_split_with_parser(input.c_str());
+  if (result.error) {
+    out.ok = false;
+    out.error = result.error->message ? result.error->message : "syntax error";
+    out.error_offset = result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : 0;
+    pg_query_free_split_result(result);
+    return out;
+  }
+  out.statements.reserve(static_cast<std::size_t>(result.n_stmts));
+  for (int i = 0; i < result.n_stmts; ++i) {
+    const PgQuerySplitStmt* s = result.stmts[i];
+    const std::size_t begin = std::min(text.size(), static_cast<std::size_t>(s->stmt_location));
+    const std::size_t end = std::min(text.size(), begin + static_cast<std::size_t>(s->stmt_len));
+    out.statements.push_back({begin, end, classify_statement(text.substr(begin, end - begin))});
+  }
+  pg_query_free_split_result(result);
+  return out;
+}
+
+}  // namespace strata::script_detail

@@ -1,0 +1,18 @@
+#pragma once
+// A statement's kind from its libpg_query parse tree (JSON). Private to src/script*.
+#include <nlohmann/json_fwd.hpp>
+
+#include "strata/script.hpp"
+
+namespace strata::script_detail {
+
+struct Classified {
+  StatementKind kind = StatementKind::Transactional;
+  // NoTransaction: the command as PostgreSQL names it when it refuses it in a transaction block.
+  std::string_view requirement;
+};
+
+// `stmt` is a RawStmt's "stmt" member, e.g. {"IndexStmt": {...}}.
+Classified classify(const nlohmann::json& stmt);
+
+}  // namespace strata::script_detail

@@ -1,0 +1,87 @@
+// What execute decides without a database: scripts refused before anything runs, and errors
+// placed at the file's line (through placeholder replacements, and into COPY rows).
+#include <gtest/gtest.h>
+
+#include "execute/shared.hpp"
+#include "strata/strategy.hpp"
+
+namespace strata {
+namespace {
+
+ResolvedMigration migration(const std::string& sql) {
+  ResolvedMigration m;
+  m.version = Version::parse("1");
+  m.description = "x";
+  m.script = "V1__x.sql";
+  m.path = "db/V1__x.sql";
+  m.sql = sql;
+  return m;
+}
+
+TEST(PrepareMigrations, RefusesAnUnterminatedQuoteAtItsFileLineBeforeAnythingRuns) {
+  const ResolvedMigration ok = migration("SELECT 1;");
+  const ResolvedMigration bad = migration("SELECT 1;\nINSERT INTO t VALUES ('oops);\n");
+  try {
+    prepare_migrations({&ok, &bad});
+    FAIL() << "the unterminated quote went unnoticed";
+  } catch (const InputError& e) {
+    EXPECT_EQ(exit_code(e), 2);
+    EXPECT_EQ(e.file, "db/V1__x.sql");
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(e.column, 23);
+    EXPECT_NE(std::string(e.what()).find("db/V1__x.sql:2:23: unterminated quoted string"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(PrepareMigrations, SplitsEveryMigrationAndRunsThemInTransactionForNow) {
+  const ResolvedMigration a = migration("\xEF\xBB\xBF" "CREATE INDEX CONCURRENTLY i ON t (x);\nSELECT 1;");
+  const std::vector<PreparedMigration> p = prepare_migrations({&a});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].migration, &a);
+  EXPECT_EQ(p[0].mode, ExecutionMode::InTransaction);
+  ASSERT_EQ(p[0].script.statements.size(), 2u);
+  EXPECT_EQ(p[0].script.statements[0].kind, StatementKind::NoTransaction);
+}
+
+TEST(RefuseDefect, PointsIntoTheFileAsWrittenThroughPlaceholderValues) {
+  // "SELECT ${v}, 'x;" with ${v} -> "a much longer value": the quote moves in the sent text.
+  const std::string written = "SELECT ${v},\n 'x;";
+  const std::string sent = "SELECT a much longer value,\n 'x;";
+  const std::vector<Splice> splices{{7, 11, 7, 26}};
+  const ScriptSource source{sent, written, &splices};
+  const SplitScript split = split_statements(sent);
+  try {
+    execute_detail::refuse_defect(split, source, "V1__p.sql");
+    FAIL() << "no defect reported";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(e.column, 2);
+  }
+}
+
+TEST(ScriptError, ABadCopyRowPointsAtItsLineInTheFile) {
+  const ResolvedMigration m = migration("CREATE TABLE t (a int);\nCOPY t FROM stdin;\n1\n2\nthree\n\\.\n");
+  const SplitScript split = split_statements(m.sql);
+  ASSERT_EQ(split.statements.size(), 2u);
+  SqlError e("invalid input syntax for type integer: \"three\"");
+  e.sqlstate = "22P02";
+  e.context = "COPY t, line 3, column a: \"three\"";
+  const MigrationFailed failure = execute_detail::migration_error(m, &split.statements[1], e);
+  EXPECT_EQ(failure.line, 5);
+  EXPECT_EQ(failure.sqlstate, "22P02");
+  EXPECT_EQ(failure.file, "db/V1__x.sql");
+}
+
+TEST(ScriptError, AServerPositionPointsAtItsColumn) {
+  const ResolvedMigration m = migration("SELECT 1;\n  SELECT nope FROM t;");
+  const SplitScript split = split_statements(m.sql);
+  SqlError e("column \"nope\" does not exist");
+  e.position = 8;
+  const MigrationFailed failure = execute_detail::migration_error(m, &split.statements[1], e);
+  EXPECT_EQ(failure.line, 2);
+  EXPECT_EQ(failure.column, 10);
+}
+
+}  // namespace
+}  // namespace strata
