@@ -416,8 +416,21 @@ Reconciliation summarize(const std::vector<Entry>& entries, const Context& ctx, 
 
 }  // namespace
 
+void require_known_types(const std::vector<AppliedMigration>& applied) {
+  for (const AppliedMigration& row : applied) {
+    if (is_known_type(row.type)) continue;
+    const std::string what = row.version ? "version " + *row.version : "repeatable \"" + row.description + "\"";
+    ValidationFailed e("schema history row installed_rank " + std::to_string(row.installed_rank) + " (" + what +
+                       ", type " + row.type + ") has a type strata does not know; a newer Flyway or a hand edit wrote it");
+    e.hint = "strata will not migrate, validate or repair while it is there: find out what the row records, then "
+             "correct its type or delete it by hand";
+    throw e;
+  }
+}
+
 Reconciliation reconcile(const std::vector<ResolvedMigration>& resolved,
                          const std::vector<AppliedMigration>& applied, const ReconcileOptions& options) {
+  require_known_types(applied);
   const Files files = index_files(resolved);
   std::vector<Row> rows = read_rows(applied);
   mark_deleted(rows);
