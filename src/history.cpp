@@ -57,6 +57,14 @@ const std::string& canonical_type(const std::string& type) noexcept {
   return type == "SPRING_JDBC" ? jdbc : type;
 }
 
+bool is_known_type(std::string_view type) noexcept {
+  static constexpr std::string_view kKnown[] = {
+      "SQL",         "SQL_BASELINE",     "UNDO_SQL",         "JDBC",        "JDBC_BASELINE",     "UNDO_JDBC",
+      "SCRIPT",      "SCRIPT_BASELINE",  "UNDO_SCRIPT",      "CUSTOM",      "UNDO_CUSTOM",       "SCHEMA",
+      "BASELINE",    "DELETE",           "SPRING_JDBC",      "UNDO_SPRING_JDBC", "SQL_STATE_SCRIPT", "JDBC_STATE_SCRIPT"};
+  return std::find(std::begin(kKnown), std::end(kKnown), type) != std::end(kKnown);
+}
+
 std::string fit_description(const std::string& description) {
   if (utf16_units(description) <= 200) return description;
   return description.substr(0, byte_offset_after_units(description, 197)) + "...";

@@ -1,6 +1,7 @@
 #include "strata/validate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "strata/error.hpp"
 #include "text.hpp"
@@ -38,6 +39,122 @@ std::string where(const MigrationInfo& info) {
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 std::string checksum_text(const std::optional<std::int32_t>& c) { return c ? std::to_string(*c) : "null"; }
+
+// What every rule needs to know besides the migration: the patterns, the schema's versions and
+// the arguments to paste into a suggested command.
+struct Rules {
+  Rules(const Reconciliation& rec, const ValidateOptions& options)
+      : rec(rec),
+        ignore(options.ignore),
+        pending_ignored(ignores_everywhere(ignore, MigrationState::Pending, "pending")),
+        ignored_ignored(ignores_everywhere(ignore, MigrationState::Ignored, "ignored")),
+        missing_ignored(ignores_everywhere(ignore, MigrationState::Missing, "missing")),
+        future_ignored(ignores_everywhere(ignore, MigrationState::Future, "future")),
+        args(options.command_args),
+        repair("`strata repair" + args + "`"),
+        migrate("`strata migrate" + args + "`") {}
+
+  // Above-target and deleted migrations, and whatever a pattern ignores, are never a problem.
+  bool skips(const MigrationInfo& info) const {
+    if (info.state == MigrationState::AboveTarget || info.state == MigrationState::Deleted) return true;
+    return std::any_of(ignore.begin(), ignore.end(),
+                       [&](const IgnorePattern& p) { return p.matches(info.is_versioned(), info.state); });
+  }
+
+  const Reconciliation& rec;
+  const std::vector<IgnorePattern>& ignore;
+  bool pending_ignored, ignored_ignored, missing_ignored, future_ignored;
+  std::string args, repair, migrate;
+};
+
+using Found = std::optional<ValidationProblem>;
+
+ValidationProblem problem(const MigrationInfo& info, ProblemKind kind, std::string message, std::string fix) {
+  return ValidationProblem{kind,
+                           where(info),
+                           info.version_text(),
+                           std::move(message),
+                           std::move(fix),
+                           std::string(problem_code(kind)),
+                           info.description(),
+                           info.resolved ? info.resolved->path : std::filesystem::path()};
+}
+
+Found failed_row(const MigrationInfo& info, const Rules& r) {
+  if (!is_failed(info.state) || (r.future_ignored && info.state == MigrationState::FutureFailed)) return {};
+  return problem(info, ProblemKind::FailedMigration,
+                 label(info) + " (" + info.description() + ") is recorded as failed in the schema history",
+                 "remove whatever it half-applied, then run " + r.repair + " to delete the failed row");
+}
+
+Found file_gone(const MigrationInfo& info, const Rules& r) {
+  const AppliedMigration* applied = info.applied;
+  const MigrationState s = info.state;
+  if (info.resolved || !applied || is_synthetic_type(applied->type) || is_undo_type(applied->type)) return {};
+  if (s == MigrationState::Superseded) return {};
+  if (r.missing_ignored && (s == MigrationState::Missing || s == MigrationState::MissingFailed)) return {};
+  if (r.future_ignored && (s == MigrationState::Future || s == MigrationState::FutureFailed)) return {};
+  return problem(info, ProblemKind::AppliedNotResolved,
+                 label(info) + " (" + applied->script + ") is applied but no such file is in the locations",
+                 "restore the file, or run " + r.repair + " to mark it as deleted if it was removed on purpose");
+}
+
+Found below_current(const MigrationInfo& info, const Rules& r) {
+  if (r.ignored_ignored || info.state != MigrationState::Ignored || !info.resolved) return {};
+  return problem(info, ProblemKind::IgnoredNotApplied,
+                 label(info) + " is not applied and is below the current version " +
+                     (r.rec.current ? r.rec.current->text() : std::string("?")),
+                 "run `strata migrate --out-of-order" + r.args +
+                     "` to apply it, or set --ignore-migration-patterns='*:ignored' to skip it");
+}
+
+Found not_applied(const MigrationInfo& info, const Rules& r) {
+  if (r.pending_ignored || info.state != MigrationState::Pending) return {};
+  return problem(info, ProblemKind::Pending, label(info) + " is not applied yet",
+                 "run " + r.migrate + ", or set --ignore-migration-patterns='*:pending'");
+}
+
+Found outdated(const MigrationInfo& info, const Rules& r) {
+  if (r.pending_ignored || info.state != MigrationState::Outdated) return {};
+  return problem(info, ProblemKind::Outdated, label(info) + " changed since it was last applied",
+                 "run " + r.migrate + " to re-apply it");
+}
+
+// The file and its row disagree on type, checksum or description (in that order).
+Found file_changed(const MigrationInfo& info, const Rules& r) {
+  const AppliedMigration* applied = info.applied;
+  const ResolvedMigration* file = info.resolved;
+  if (!file || !applied || applied->type == "DELETE" || is_undo_type(applied->type)) return {};
+  const std::optional<Version> version = info.version();
+  if (version && r.rec.baseline && !(*version > *r.rec.baseline)) return {};
+  const bool versioned = info.is_versioned();
+  const std::string what = versioned ? label(info) : applied->script;
+  const std::string fix = "revert the change to the file, or run " + r.repair +
+                          " to record the file as it is now if the change is intended";
+  if (file->type != canonical_type(applied->type)) {
+    return problem(info, ProblemKind::TypeMismatch,
+                   "type mismatch for " + what + ": applied to database " + applied->type + ", resolved locally " +
+                       file->type,
+                   fix);
+  }
+  const bool compare_checksum = versioned || (r.pending_ignored && info.state != MigrationState::Outdated &&
+                                              info.state != MigrationState::Superseded);
+  if (compare_checksum && !checksum_matches(*file, applied->checksum)) {
+    return problem(info, ProblemKind::ChecksumMismatch,
+                   "checksum mismatch for " + what + ": applied to database " + checksum_text(applied->checksum) +
+                       ", resolved locally " + std::to_string(file->checksum),
+                   fix);
+  }
+  if (fit_description(file->description) == applied->description) return {};
+  return problem(info, ProblemKind::DescriptionMismatch,
+                 "description mismatch for " + what + ": applied to database " + quoted(applied->description) +
+                     ", resolved locally " + quoted(file->description),
+                 fix);
+}
+
+using Rule = Found (*)(const MigrationInfo&, const Rules&);
+// Flyway's MigrationInfoImpl.validate order.
+constexpr Rule kRules[] = {failed_row, file_gone, below_current, not_applied, outdated, file_changed};
 
 }  // namespace
 
@@ -85,101 +202,15 @@ std::string_view problem_code(ProblemKind kind) noexcept {
 }
 
 std::vector<ValidationProblem> validate_migrations(const Reconciliation& rec, const ValidateOptions& options) {
-  const auto& ignore = options.ignore;
-  const bool pending_ignored = ignores_everywhere(ignore, MigrationState::Pending, "pending");
-  const bool ignored_ignored = ignores_everywhere(ignore, MigrationState::Ignored, "ignored");
-  const bool missing_ignored = ignores_everywhere(ignore, MigrationState::Missing, "missing");
-  const bool future_ignored = ignores_everywhere(ignore, MigrationState::Future, "future");
-  const std::string args = options.command_args;
-  const std::string repair = "`strata repair" + args + "`";
-  const std::string migrate = "`strata migrate" + args + "`";
-
+  const Rules rules(rec, options);
   std::vector<ValidationProblem> out;
   for (const MigrationInfo& info : rec.infos) {
-    const MigrationState state = info.state;
-    if (state == MigrationState::AboveTarget || state == MigrationState::Deleted) continue;
-    const bool versioned = info.is_versioned();
-    if (std::any_of(ignore.begin(), ignore.end(), [&](const IgnorePattern& p) { return p.matches(versioned, state); })) {
-      continue;
-    }
-    auto add = [&](ProblemKind kind, std::string message, std::string fix) {
-      ValidationProblem p{kind,
-                          where(info),
-                          info.version_text(),
-                          std::move(message),
-                          std::move(fix),
-                          std::string(problem_code(kind)),
-                          info.description(),
-                          info.resolved ? info.resolved->path : std::filesystem::path()};
-      out.push_back(std::move(p));
-    };
-
-    if (is_failed(state) && !(future_ignored && state == MigrationState::FutureFailed)) {
-      add(ProblemKind::FailedMigration,
-          label(info) + " (" + info.description() + ") is recorded as failed in the schema history",
-          "remove whatever it half-applied, then run " + repair + " to delete the failed row");
-      continue;
-    }
-
-    const AppliedMigration* applied = info.applied;
-    const bool synthetic = applied && (is_synthetic_type(applied->type) || is_undo_type(applied->type));
-    if (!info.resolved && applied && !synthetic && state != MigrationState::Superseded &&
-        !(missing_ignored && (state == MigrationState::Missing || state == MigrationState::MissingFailed)) &&
-        !(future_ignored && (state == MigrationState::Future || state == MigrationState::FutureFailed))) {
-      add(ProblemKind::AppliedNotResolved,
-          label(info) + " (" + applied->script + ") is applied but no such file is in the locations",
-          "restore the file, or run " + repair + " to mark it as deleted if it was removed on purpose");
-      continue;
-    }
-
-    if (!ignored_ignored && state == MigrationState::Ignored && info.resolved) {
-      add(ProblemKind::IgnoredNotApplied,
-          label(info) + " is not applied and is below the current version " +
-              (rec.current ? rec.current->text() : std::string("?")),
-          "run " + std::string("`strata migrate --out-of-order") + args +
-              "` to apply it, or set --ignore-migration-patterns='*:ignored' to skip it");
-      continue;
-    }
-
-    if (!pending_ignored && state == MigrationState::Pending) {
-      add(ProblemKind::Pending, label(info) + " is not applied yet",
-          "run " + migrate + ", or set --ignore-migration-patterns='*:pending'");
-      continue;
-    }
-
-    if (!pending_ignored && state == MigrationState::Outdated) {
-      add(ProblemKind::Outdated, label(info) + " changed since it was last applied",
-          "run " + migrate + " to re-apply it");
-      continue;
-    }
-
-    if (info.resolved && applied && applied->type != "DELETE" && !is_undo_type(applied->type)) {
-      const std::optional<Version> version = info.version();
-      if (version && rec.baseline && !(*version > *rec.baseline)) continue;
-      const std::string what = versioned ? label(info) : applied->script;
-      const std::string fix = "revert the change to the file, or run " + repair +
-                              " to record the file as it is now if the change is intended";
-      if (info.resolved->type != canonical_type(applied->type)) {
-        add(ProblemKind::TypeMismatch,
-            "type mismatch for " + what + ": applied to database " + applied->type + ", resolved locally " +
-                info.resolved->type,
-            fix);
-        continue;
-      }
-      if ((versioned || (pending_ignored && state != MigrationState::Outdated && state != MigrationState::Superseded)) &&
-          !checksum_matches(*info.resolved, applied->checksum)) {
-        add(ProblemKind::ChecksumMismatch,
-            "checksum mismatch for " + what + ": applied to database " + checksum_text(applied->checksum) +
-                ", resolved locally " + std::to_string(info.resolved->checksum),
-            fix);
-        continue;
-      }
-      if (fit_description(info.resolved->description) != applied->description) {
-        add(ProblemKind::DescriptionMismatch,
-            "description mismatch for " + what + ": applied to database " + quoted(applied->description) +
-                ", resolved locally " + quoted(info.resolved->description),
-            fix);
-        continue;
+    if (rules.skips(info)) continue;
+    // A migration reports the first rule it breaks, in Flyway's order.
+    for (const Rule rule : kRules) {
+      if (std::optional<ValidationProblem> p = rule(info, rules)) {
+        out.push_back(std::move(*p));
+        break;
       }
     }
   }

@@ -40,6 +40,10 @@ struct AppliedMigration {
 bool is_synthetic_type(std::string_view type) noexcept;
 bool is_undo_type(std::string_view type) noexcept;
 const std::string& canonical_type(const std::string& type) noexcept;
+// A type Flyway's MigrationType.fromString reads: its enum names (SQL, JDBC, SCRIPT, CUSTOM, their
+// _BASELINE and UNDO_ forms, SCHEMA, BASELINE, DELETE) and the legacy SPRING_JDBC,
+// UNDO_SPRING_JDBC, SQL_STATE_SCRIPT and JDBC_STATE_SCRIPT. Flyway refuses any other.
+bool is_known_type(std::string_view type) noexcept;
 
 // Flyway's shortening of values too long for their columns.
 std::string fit_description(const std::string& description);  // 200: first 197 + "..."

@@ -87,6 +87,15 @@ struct Reconciliation {
 // placeholders) the checksum of its raw text.
 bool checksum_matches(const ResolvedMigration& resolved, const std::optional<std::int32_t>& applied);
 
+// Flyway refuses to read a history row whose type it does not know (is_known_type), and so does
+// strata: guessing would report the row's file as missing, and repair's DELETE row would have the
+// next migrate apply it again. Throws ValidationFailed naming the first such row (installed_rank,
+// version, type), with no repair suggested. `reconcile` calls it first; a command that changes
+// rows before it reconciles (repair) calls it on the rows it loaded.
+void require_known_types(const std::vector<AppliedMigration>& applied);
+
+// Throws ValidationFailed for an unknown row type (require_known_types) or a corrupt history,
+// ConfigError for a target version that names no migration.
 Reconciliation reconcile(const std::vector<ResolvedMigration>& resolved,
                          const std::vector<AppliedMigration>& applied,
                          const ReconcileOptions& options);

@@ -44,6 +44,18 @@ TEST(History, LengthsCountJavaCharsAndNeverSplitACharacter) {
   EXPECT_EQ(fitted, "..." + std::string(997, 'x'));
 }
 
+TEST(History, KnownTypesAreFlywaysAndNothingElse) {
+  for (const char* type : {"SQL", "SQL_BASELINE", "UNDO_SQL", "JDBC", "JDBC_BASELINE", "UNDO_JDBC", "SCRIPT",
+                           "SCRIPT_BASELINE", "UNDO_SCRIPT", "CUSTOM", "UNDO_CUSTOM", "SCHEMA", "BASELINE", "DELETE",
+                           "SPRING_JDBC", "UNDO_SPRING_JDBC", "SQL_STATE_SCRIPT", "JDBC_STATE_SCRIPT"}) {
+    EXPECT_TRUE(is_known_type(type)) << type;
+  }
+  // Flyway's valueOf is case-sensitive and knows no other name.
+  for (const char* type : {"", "sql", "JDBC_FOO", "UNDO_", "UNDO_FOO", "SCRIPT ", "BASELINE_SQL"}) {
+    EXPECT_FALSE(is_known_type(type)) << type;
+  }
+}
+
 TEST(History, RowVersionParsesLikeAFileVersion) {
   AppliedMigration row;
   EXPECT_FALSE(row.parsed_version());

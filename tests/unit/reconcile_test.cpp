@@ -538,6 +538,58 @@ TEST(Reconcile, InvalidVersionInHistoryIsReported) {
   }
 }
 
+// Flyway's MigrationType.fromString throws on a type it does not know. Guessing instead showed the
+// row as Missing beside its own file, and repair's DELETE row then had migrate apply it again.
+TEST(Reconcile, UnknownRowTypeIsRefusedNamingTheRow) {
+  std::vector<ResolvedMigration> files{V("1", "a"), V("2", "b")};
+  std::vector<AppliedMigration> rows{make_row(sql(1, "1", "a")), make_row(typed(2, "2", "b", "JDBC_FOO", 100))};
+  try {
+    reconcile(files, rows, {});
+    FAIL() << "expected ValidationFailed";
+  } catch (const ValidationFailed& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("installed_rank 2"), std::string::npos) << message;
+    EXPECT_NE(message.find("version 2"), std::string::npos) << message;
+    EXPECT_NE(message.find("type JDBC_FOO"), std::string::npos) << message;
+    EXPECT_NE(message.find("strata does not know"), std::string::npos) << message;
+    EXPECT_EQ((message + e.hint).find("strata repair"), std::string::npos) << message << e.hint;
+  }
+}
+
+TEST(Reconcile, UnknownRowTypeIsRefusedWhateverTheRowSays) {
+  // A repeatable, a failed row, and a row a DELETE row hides: each stops reconcile all the same.
+  const std::vector<std::vector<RowSpec>> histories{
+      {rep(1, "views"), typed(2, std::nullopt, "views", "SCRIPT2", 200)},
+      {sql(1, "1", "a"), typed(2, "2", "b", "sql", 100, false)},
+      {typed(1, "1", "a", "NEWER", 100), typed(2, "1", "a", "DELETE", 100)}};
+  for (const std::vector<RowSpec>& specs : histories) {
+    std::vector<AppliedMigration> rows;
+    for (const RowSpec& spec : specs) rows.push_back(make_row(spec));
+    EXPECT_THROW(reconcile({V("1", "a"), V("2", "b"), R("views")}, rows, {}), ValidationFailed) << specs.back().type;
+  }
+  try {
+    std::vector<AppliedMigration> rows{make_row(typed(7, std::nullopt, "views", "SCRIPT2", 200))};
+    reconcile({R("views")}, rows, {});
+    FAIL() << "expected ValidationFailed";
+  } catch (const ValidationFailed& e) {
+    EXPECT_NE(std::string(e.what()).find("installed_rank 7 (repeatable \"views\", type SCRIPT2)"), std::string::npos)
+        << e.what();
+  }
+}
+
+// Every type Flyway writes is read: rows strata cannot run (JDBC, SCRIPT, CUSTOM) still count as
+// applied, as they do for Flyway.
+TEST(Reconcile, EveryFlywayRowTypeIsRead) {
+  for (const char* type : {"SQL_BASELINE", "JDBC_BASELINE", "UNDO_JDBC", "SCRIPT", "SCRIPT_BASELINE", "UNDO_SCRIPT",
+                           "CUSTOM", "UNDO_CUSTOM", "UNDO_SPRING_JDBC", "SQL_STATE_SCRIPT", "JDBC_STATE_SCRIPT"}) {
+    std::vector<AppliedMigration> rows{make_row(sql(1, "1", "a")), make_row(typed(2, "3", "x", type, 1))};
+    Reconciliation rec;
+    ASSERT_NO_THROW(rec = reconcile({V("1", "a")}, rows, {})) << type;
+    ASSERT_TRUE(rec.current) << type;
+    EXPECT_EQ(rec.current->text(), "3") << type;
+  }
+}
+
 TEST(Reconcile, InfoAccessorsPreferTheHistoryRow) {
   std::vector<ResolvedMigration> files{V("1_0", "file desc"), R("r")};
   AppliedMigration row = make_row(sql(1, "1", "row desc"));

@@ -100,6 +100,29 @@ TEST(Validate, RowOfAnotherTypeDoesNotClaimTheFile) {
   EXPECT_EQ(problems[0].kind, ProblemKind::AppliedNotResolved);
 }
 
+// The message and hint of the ValidationFailed `c.run` throws, or "no error".
+std::string refusal(Case& c, bool allow_pending) {
+  try {
+    c.run(allow_pending);
+  } catch (const ValidationFailed& e) {
+    return std::string(e.what()) + "\nhint: " + e.hint;
+  }
+  return "no error";
+}
+
+// A row of a type strata does not know used to be "applied but no such file", with repair as the
+// fix; that repair's DELETE row had the next migrate apply the file a second time.
+TEST(Validate, UnknownRowTypeStopsValidateNamingTheRowWithoutARepair) {
+  Case c{{V("1", "init"), V("2", "add")}, {row(1, "1", "init"), row(2, "2", "add", 100, true, "JDBC_FOO")}};
+  for (bool allow_pending : {false, true}) {
+    const std::string text = refusal(c, allow_pending);
+    EXPECT_NE(text.find("installed_rank 2 (version 2, type JDBC_FOO)"), std::string::npos) << text;
+    EXPECT_NE(text.find("strata does not know"), std::string::npos) << text;
+    EXPECT_EQ(text.find("no such file"), std::string::npos) << text;
+    EXPECT_EQ(text.find("strata repair"), std::string::npos) << text;
+  }
+}
+
 TEST(Validate, AppliedVersionWithoutFileIsMissingUnlessIgnored) {
   Case c{{V("2", "add")}, {row(1, "1", "init"), row(2, "2", "add")}};
   auto problems = c.run();

@@ -1,0 +1,74 @@
+// The steps of reconcile one at a time; reconcile_test pins what they add up to.
+#include "reconcile/steps.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "../migration_fixtures.hpp"
+
+namespace strata::reconciling {
+namespace {
+
+using strata::testing::R;
+using strata::testing::V;
+
+AppliedMigration row(int rank, std::optional<std::string> version, const std::string& description,
+                     const std::string& type = "SQL", bool success = true) {
+  AppliedMigration a;
+  a.installed_rank = rank;
+  a.version = std::move(version);
+  a.description = description;
+  a.type = type;
+  a.script = description + ".sql";
+  a.checksum = 100;
+  a.success = success;
+  return a;
+}
+
+TEST(ReconcileSteps, FilesAreFoundByVersionAndTypeAndRepeatablesByDescription) {
+  std::vector<ResolvedMigration> resolved{V("2", "b"), V("1.0", "a"), V("2", "j", 1, "JDBC"), R("v", 1), R("v", 2)};
+  const Files files = index_files(resolved);
+  ASSERT_TRUE(files.highest);
+  EXPECT_EQ(files.highest->text(), "2");
+  ASSERT_NE(files.find_versioned(*Version::parse("1"), "SQL"), kNone);  // 1.0 and 1 are one version
+  EXPECT_EQ(files.versioned[files.find_versioned(*Version::parse("2"), "JDBC")]->description, "j");
+  EXPECT_EQ(files.versioned[files.find_versioned(*Version::parse("2"), "SQL")]->description, "b");
+  EXPECT_EQ(files.find_versioned(*Version::parse("3"), "SQL"), kNone);
+  ASSERT_EQ(files.repeatable.size(), 1u);  // the later of two with one description
+  EXPECT_EQ(files.repeatable[files.find_repeatable("v")]->checksum, 2);
+  EXPECT_EQ(files.find_repeatable("w"), kNone);
+}
+
+TEST(ReconcileSteps, DeleteRowMarksTheNewestEarlierRowAndTheSchemaVersionSkipsIt) {
+  std::vector<AppliedMigration> applied{row(3, "2", "b"), row(1, "1", "a"), row(4, "2", "b", "DELETE"),
+                                        row(2, "1.5", "late"), row(5, std::nullopt, "v"), row(6, std::nullopt, "v")};
+  std::vector<Row> rows = read_rows(applied);
+  ASSERT_EQ(rows.size(), 6u);
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].row->installed_rank, int(i) + 1);
+  mark_deleted(rows);
+  EXPECT_TRUE(rows[2].deleted);  // rank 3, version 2
+  EXPECT_TRUE(rows[3].hidden);   // its DELETE row
+  EXPECT_FALSE(rows[4].latest);
+  EXPECT_TRUE(rows[5].latest);
+  const Applied schema = scan_applied(rows);
+  ASSERT_TRUE(schema.current);
+  EXPECT_EQ(schema.current->text(), "1.5");
+  EXPECT_FALSE(rows[1].out_of_order);
+}
+
+TEST(ReconcileSteps, NextTargetLimitsToTheFirstPendingVersion) {
+  std::vector<ResolvedMigration> resolved{V("1", "a"), V("2", "b"), V("3", "c")};
+  const Files files = index_files(resolved);
+  Context ctx;
+  std::vector<Entry> entries = list_in_info_order({}, files, Claimed{{0, 0, 0}, {}}, ctx);
+  apply_next_target(entries, ctx);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].info.state, MigrationState::Pending);
+  EXPECT_EQ(entries[1].info.state, MigrationState::AboveTarget);
+  EXPECT_EQ(entries[2].info.state, MigrationState::AboveTarget);
+}
+
+}  // namespace
+}  // namespace strata::reconciling
