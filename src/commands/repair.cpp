@@ -4,6 +4,7 @@
 
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
+#include "strata/reconcile.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -16,8 +17,12 @@ std::string row_name(const AppliedMigration& row) {
 // Each change made, as the line that reports it.
 using Changes = std::vector<std::string>;
 
+// A row of a type strata does not know is refused before anything is touched, a failed one too:
+// deleting it would lose what a newer Flyway or a hand edit recorded.
 void remove_failed_rows(HistoryTable& history, Changes& changes) {
-  for (const AppliedMigration& row : load_history(history)) {
+  const std::vector<AppliedMigration> applied = load_history(history);
+  require_known_types(applied);
+  for (const AppliedMigration& row : applied) {
     if (row.success) continue;
     history.delete_failed(row.installed_rank);
     changes.push_back("removed failed " + row_name(row) + " (" + row.script + ")");

@@ -73,5 +73,15 @@ TEST_F(UnknownRowType, RepairLeavesTheHistoryAsItIs) {
   EXPECT_EQ(history(), "1:1:SQL:true 2:2:SQL:true 3:3:SQL:true");
 }
 
+// repair deletes failed rows before it reconciles: a failed row of an unknown type must be refused
+// there too, not silently deleted.
+TEST_F(UnknownRowType, RepairKeepsAFailedRowOfAnUnknownType) {
+  db_.session().exec("UPDATE app.flyway_schema_history SET success = false WHERE installed_rank = 2");
+  RunResult r = run("repair");
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.err.find("installed_rank 2 (version 2, type JDBC_FOO)"), std::string::npos) << r.err;
+  EXPECT_EQ(history(), "1:1:SQL:true 2:2:JDBC_FOO:false");
+}
+
 }  // namespace
 }  // namespace strata::test
