@@ -2,6 +2,8 @@
 // never sees them) and carries on after them.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "strata/script.hpp"
 
 namespace strata {
@@ -98,7 +100,12 @@ INSTANTIATE_TEST_SUITE_P(
         DefectCase{"comment", "SELECT 1; /* never\n closed", 1, 11, "/* comment"},
         DefectCase{"nested comment", "/* a /* b */ SELECT 1;", 1, 1, "/* comment"},
         DefectCase{"copy without end", "SELECT 1;\nCOPY t FROM STDIN;\n1\n2\n", 2, 1, "\\."},
-        DefectCase{"copy rows on its line", "COPY t FROM STDIN; 1\n\\.\n", 1, 20, "same line"}));
+        DefectCase{"copy rows on its line", "COPY t FROM STDIN; 1\n\\.\n", 1, 20, "same line"}),
+    [](const ::testing::TestParamInfo<DefectCase>& info) {
+      std::string name = info.param.name;
+      for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    });
 
 TEST(ScriptDefect, QuotesTheParserReadsAreNoDefect) {
   // Standard strings end at the first quote whatever the backslash; escape strings do not.

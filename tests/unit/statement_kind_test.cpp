@@ -2,6 +2,9 @@
 // transaction block, and the look-alikes it accepts.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <string>
+
 #include "strata/script.hpp"
 
 namespace strata {
@@ -73,7 +76,15 @@ INSTANTIATE_TEST_SUITE_P(
         KindCase{"COPY t TO STDOUT", T, ""},
         KindCase{"COPY t FROM '/tmp/x'", T, ""},
         KindCase{"SELECT 'CREATE INDEX CONCURRENTLY'", T, ""},
-        KindCase{"-- VACUUM\nSELECT 1", T, ""}));
+        KindCase{"-- VACUUM\nSELECT 1", T, ""}),
+    // Readable, stable test names (the default prints the struct's bytes, pointers included).
+    [](const ::testing::TestParamInfo<KindCase>& info) {
+      std::string name = std::to_string(info.index) + "_";
+      for (const char* c = info.param.sql; *c && name.size() < 48; ++c) {
+        name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace strata
