@@ -26,8 +26,8 @@ constexpr Option kValueOptions[] = {
     {"connect-retries", "--connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "--connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},
-    {"log-format", "--log-format", "text (default) or json: one JSON object per line"},
-    {"output", "--output", "Output of info: text (default) or json (Flyway's -outputType=json)"},
+    {"log-format", "--log-format", "text (default) or json: one JSON object per line, the last one the result document"},
+    {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)"},
     {"config", "-c,--config", "Config file (default ./strata.yaml when present)"},
     {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)"},
 };

@@ -135,6 +135,8 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
 int main(int argc, char** argv) {
   strata::install_interrupt_handlers();
   bool json_output = false;
+  // Until the command line is parsed only the environment tells whether errors go out as JSON.
+  strata::log::configure(strata::cli::log_format_asked({}, strata::environment_map(environ)), strata::log::Verbosity::Normal);
   try {
     CommandLine line;
     declare(line);

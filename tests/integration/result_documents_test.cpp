@@ -179,6 +179,10 @@ TEST(ResultDocuments, ConfigurationErrorExitsTwo) {
   ASSERT_EQ(r.exit_code, 2) << r.all();
   EXPECT_EQ(last_line(r)["error"]["errorCode"], "CONFIGURATION") << r.out;
 
+  RunResult usage = run_strata({"migrate", "--no-such-option"}, {{"STRATA_LOG_FORMAT", "json"}});
+  ASSERT_EQ(usage.exit_code, 2) << usage.all();
+  EXPECT_EQ(last_line(usage)["error"]["errorCode"], "CONFIGURATION") << usage.out;
+
   RunResult flyway = run_strata(args("repair", db, dir, {"-outputType=json", "--lock-wait-timeout", "soon"}));
   ASSERT_EQ(flyway.exit_code, 2) << flyway.all();
   EXPECT_EQ(whole_document(flyway)["error"]["errorCode"], "CONFIGURATION") << flyway.out;
