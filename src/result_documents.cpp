@@ -22,12 +22,13 @@ ordered_json strings(const std::vector<std::string>& list) {
   return out;
 }
 
-// OperationResultBase's fields.
-void add_base(ordered_json& doc, const DocumentBase& base, const char* operation) {
+// The command's own fields, then OperationResultBase's.
+ordered_json with_base(ordered_json doc, const DocumentBase& base, const char* operation) {
   doc["flywayVersion"] = strata_version();
   doc["database"] = base.database;
   doc["warnings"] = strings(base.warnings);
   doc["operation"] = operation;
+  return doc;
 }
 
 ordered_json repaired_rows(const std::vector<RepairedRow>& rows) {
@@ -145,24 +146,17 @@ ordered_json repair_document(const RepairOutcome& outcome) {
   doc["migrationsRemoved"] = repaired_rows(outcome.removed);
   doc["migrationsDeleted"] = repaired_rows(outcome.deleted);
   doc["migrationsAligned"] = repaired_rows(outcome.aligned);
-  add_base(doc, outcome.base, "repair");
-  return doc;
+  return with_base(std::move(doc), outcome.base, "repair");
 }
 
 ordered_json baseline_document(const BaselineOutcome& outcome) {
-  ordered_json doc = ordered_json::object();
-  doc["successfullyBaselined"] = outcome.baselined;
-  doc["baselineVersion"] = text_or_null(outcome.baseline_version);
-  add_base(doc, outcome.base, "baseline");
-  return doc;
+  return with_base({{"successfullyBaselined", outcome.baselined}, {"baselineVersion", text_or_null(outcome.baseline_version)}},
+                   outcome.base, "baseline");
 }
 
 ordered_json clean_document(const CleanOutcome& outcome) {
-  ordered_json doc = ordered_json::object();
-  doc["schemasCleaned"] = strings(outcome.cleaned);
-  doc["schemasDropped"] = strings(outcome.dropped);
-  add_base(doc, outcome.base, "clean");
-  return doc;
+  return with_base({{"schemasCleaned", strings(outcome.cleaned)}, {"schemasDropped", strings(outcome.dropped)}},
+                   outcome.base, "clean");
 }
 
 ordered_json error_document(const Error& error) {

@@ -52,6 +52,13 @@ void write_two(const TempDir& dir) {
   dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email text;\n");
 }
 
+// Both applied, then V2 edited: its checksum no longer matches the history.
+void apply_then_change_v2(const TestDatabase& db, const TempDir& dir) {
+  write_two(dir);
+  ASSERT_EQ(run_strata(args("migrate", db, dir)).exit_code, 0);
+  dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email varchar(200);\n");
+}
+
 TEST(ResultDocuments, MigrateTwoAppliedThenNothingToDo) {
   TestDatabase db;
   TempDir dir;
@@ -89,9 +96,7 @@ TEST(ResultDocuments, MigrateTwoAppliedThenNothingToDo) {
 TEST(ResultDocuments, RepairListsRemovedAndAlignedRows) {
   TestDatabase db;
   TempDir dir;
-  write_two(dir);
-  ASSERT_EQ(run_strata(args("migrate", db, dir)).exit_code, 0);
-  dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email varchar(200);\n");
+  ASSERT_NO_FATAL_FAILURE(apply_then_change_v2(db, dir));
   db.query(
       "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
       "installed_by, execution_time, success) VALUES (3, '3', 'broken', 'SQL', 'V3__broken.sql', 1, 'x', 0, false)");
@@ -158,9 +163,7 @@ TEST(ResultDocuments, SqlErrorNamesFileLineColumnAndMigration) {
 TEST(ResultDocuments, ValidationFailureCarriesTheFixCommand) {
   TestDatabase db;
   TempDir dir;
-  write_two(dir);
-  ASSERT_EQ(run_strata(args("migrate", db, dir)).exit_code, 0);
-  dir.write("V2__add_email.sql", "ALTER TABLE users ADD COLUMN email varchar(200);\n");
+  ASSERT_NO_FATAL_FAILURE(apply_then_change_v2(db, dir));
   RunResult r = run_strata(args("migrate", db, dir, {"--log-format", "json"}));
   ASSERT_EQ(r.exit_code, 1) << r.all();
   const json e = last_line(r)["error"];
