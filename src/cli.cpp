@@ -4,7 +4,8 @@
 
 #include "strata/config.hpp"
 #include "strata/log.hpp"
-#include "strata/report.hpp"
+#include "strata/result_documents.hpp"
+#include "text.hpp"
 
 namespace strata::cli {
 namespace {
@@ -25,8 +26,8 @@ constexpr Option kValueOptions[] = {
     {"connect-retries", "--connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "--connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},
-    {"log-format", "--log-format", "text (default) or json: one JSON object per line"},
-    {"output", "--output", "Output of info: text (default) or json (Flyway's -outputType=json)"},
+    {"log-format", "--log-format", "text (default) or json: one JSON object per line, the last one the result document"},
+    {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)"},
     {"config", "-c,--config", "Config file (default ./strata.yaml when present)"},
     {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)"},
 };
@@ -107,10 +108,26 @@ std::string repeated_args(const std::map<std::string, std::string>& flags, const
   return out;
 }
 
+log::Format log_format_asked(const std::map<std::string, std::string>& flags,
+                             const std::map<std::string, std::string>& env) {
+  auto is_json = [](const std::string& value) { return lower(trim(value)) == "json"; };
+  for (const auto& [flag, value] : flags)
+    if (canonical_key(flag) == "logFormat") return is_json(value) ? log::Format::Json : log::Format::Text;
+  // STRATA_ outranks FLYWAY_, as in the configuration.
+  for (const char* prefix : {"STRATA_", "FLYWAY_"}) {
+    for (const auto& [name, value] : env)
+      if (name.starts_with(prefix) && canonical_key(name.substr(7)) == "logFormat")
+        return is_json(value) ? log::Format::Json : log::Format::Text;
+  }
+  return log::Format::Text;
+}
+
 void print_error(const Error& e, bool json_output) {
   const std::string message = located_message(e);
+  const std::optional<int> indent =
+      document_indent(json_output ? OutputFormat::Json : OutputFormat::Text, log::format());
   if (log::format() == log::Format::Json) {
-    // One JSON object per line: the error line carries all of Flyway's error document.
+    // One JSON object per line: the error line, then the error document as the last line.
     log::error(message, {{"error_kind", kind_name(e.kind())},
                          {"file", e.file},
                          {"line", e.line},
@@ -119,10 +136,13 @@ void print_error(const Error& e, bool json_output) {
                          {"detail", e.detail},
                          {"hint", e.hint},
                          {"context", e.context},
+                         {"migration", e.migration},
+                         {"fix", fix_command(e)},
                          {"exit_code", exit_code(e)}});
+    std::cout << document_text(error_document(e), *indent) << std::endl;
     return;
   }
-  if (json_output) std::cout << log::redact(error_json(e)) << std::endl;
+  if (indent) std::cout << document_text(error_document(e), *indent) << std::endl;
   log::error(message);
   // The error is the line above; DETAIL and HINT follow it the way psql shows them.
   if (!e.detail.empty()) std::cerr << log::redact("  DETAIL: " + e.detail) << '\n';

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "strata/error.hpp"
+#include "strata/log.hpp"
 
 namespace strata::cli {
 
@@ -29,8 +30,14 @@ extern const char* const kExitCodesHelp;
 // the keys of switch_options().
 std::string repeated_args(const std::map<std::string, std::string>& flags, const std::set<std::string>& switches);
 
+// The log format the command line or the environment (STRATA_/FLYWAY_LOG_FORMAT) asks for, read
+// before the configuration is loaded so that its own errors already come out in that format.
+log::Format log_format_asked(const std::map<std::string, std::string>& flags,
+                             const std::map<std::string, std::string>& env);
+
 // Writes the error as one line (file:line:column: message (SQLSTATE)), then its DETAIL, HINT and
-// CONTEXT; with `json_output`, Flyway's error document on stdout first.
+// CONTEXT; with `json_output`, Flyway's error document on stdout first. Under --log-format json
+// the error is one JSON line, followed by the error document on one line: the last of stdout.
 void print_error(const Error& e, bool json_output);
 
 }  // namespace strata::cli

@@ -31,6 +31,23 @@ int exit_code(const Error& error) noexcept {
   return 1;
 }
 
+std::string quoted_command(std::string_view text) {
+  for (std::size_t open = text.find('`'); open != std::string_view::npos; open = text.find('`', open + 1)) {
+    const std::size_t close = text.find('`', open + 1);
+    if (close == std::string_view::npos) break;
+    const std::string_view inside = text.substr(open + 1, close - open - 1);
+    if (inside.starts_with("strata ")) return std::string(inside);
+    open = close;
+  }
+  return {};
+}
+
+std::string fix_command(const Error& error) {
+  if (!error.fix.empty()) return error.fix;
+  if (std::string command = quoted_command(error.hint); !command.empty()) return command;
+  return quoted_command(error.what());
+}
+
 std::string_view kind_name(ErrorKind kind) noexcept {
   switch (kind) {
     case ErrorKind::Usage: return "usage";

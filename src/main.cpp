@@ -26,17 +26,17 @@ struct Command {
   const char* name;
   const char* help;
   int (*run)(const strata::Config&);
-  // -outputType=json makes its answer a JSON document, errors included.
+  // -outputType=json (and --log-format json) makes its answer a JSON document, errors included.
   bool json_result;
 };
 
 constexpr Command kCommands[] = {
-    {"migrate", "Validate, then apply pending migrations", strata::run_migrate, false},
+    {"migrate", "Validate, then apply pending migrations", strata::run_migrate, true},
     {"info", "Show every migration and its state", strata::run_info, true},
     {"validate", "Check the history against the files; each problem with the command that fixes it", strata::run_validate, true},
-    {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair, false},
-    {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline, false},
-    {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, false},
+    {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair, true},
+    {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline, true},
+    {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, true},
     {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config, true},
 };
 
@@ -120,6 +120,7 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
   const strata::ConfigInputs inputs = config_inputs(line);
   json_output = command.json_result && asks_for_json(inputs);
   strata::log::reserve_stdout(json_output);
+  strata::log::configure(strata::cli::log_format_asked(inputs.flags, inputs.env), strata::log::Verbosity::Normal);
   strata::Config config = strata::load_config(inputs);
   std::set<std::string> switch_names;
   for (const auto& [key, on] : line.switches) switch_names.insert(key);
@@ -135,6 +136,8 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
 int main(int argc, char** argv) {
   strata::install_interrupt_handlers();
   bool json_output = false;
+  // Until the command line is parsed only the environment tells whether errors go out as JSON.
+  strata::log::configure(strata::cli::log_format_asked({}, strata::environment_map(environ)), strata::log::Verbosity::Normal);
   try {
     CommandLine line;
     declare(line);

@@ -11,10 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "strata/error.hpp"
-
 // Shapes follow Flyway 10: MigrationInfoDumper + AsciiTable for the table, InfoResult/InfoOutput
-// (via CommandResultFactory) and ErrorOutput for JSON.
+// (via CommandResultFactory) for JSON; the other documents are in result_documents.cpp.
 
 namespace strata {
 
@@ -143,23 +141,6 @@ void render_table(std::ostream& out, const std::vector<TableRow>& rows) {
   ruler();
 }
 
-std::string_view error_code(const Error& error) {
-  switch (error.kind()) {
-    case ErrorKind::Usage:
-    case ErrorKind::Config: return "CONFIGURATION";
-    case ErrorKind::Connect: return "DB_CONNECTION";
-    // Flyway's FlywaySqlException carries DB_CONNECTION for any SQL failure outside a migration.
-    case ErrorKind::Sql: return "DB_CONNECTION";
-    case ErrorKind::MigrationFailed: return "FAILED_VERSIONED_MIGRATION";
-    case ErrorKind::ValidationFailed: return "VALIDATE_ERROR";
-    case ErrorKind::Internal: return "FAULT";
-    case ErrorKind::Input:
-    case ErrorKind::LockTimeout:
-    case ErrorKind::Interrupted: return "ERROR";
-  }
-  return "ERROR";
-}
-
 }  // namespace
 
 #ifndef STRATA_VERSION
@@ -253,25 +234,6 @@ std::string validate_json(const std::string& database, const std::vector<Validat
   doc["warnings"] = ordered_json::array();
   doc["operation"] = "validate";
   return doc.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string error_json(const Error& error) {
-  std::string message = error.what();
-  if (message.empty()) message = "Error occurred";
-  // Flyway's messages for SQL failures carry the server's fields on extra lines; so do these.
-  if (!error.sqlstate.empty()) message += "\nSQL State  : " + error.sqlstate;
-  if (!error.detail.empty()) message += "\nDetail     : " + error.detail;
-  if (!error.hint.empty()) message += "\nHint       : " + error.hint;
-  ordered_json item = ordered_json::object();
-  item["errorCode"] = error_code(error);
-  item["message"] = message;
-  item["stackTrace"] = nullptr;
-  item["lineNumber"] = error.line > 0 ? ordered_json(error.line) : ordered_json(nullptr);
-  item["path"] = error.file.empty() ? ordered_json(nullptr) : ordered_json(error.file);
-  item["cause"] = nullptr;
-  ordered_json doc = ordered_json::object();
-  doc["error"] = std::move(item);
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace strata

@@ -258,7 +258,16 @@ void report_problems(const Run& run, const std::vector<ValidationProblem>& probl
     return p.fix.find("strata repair") != std::string::npos;
   });
   if (all_repairable) e.hint = "once the files are as intended: strata repair" + run.args;
+  // One command fixes them all when every problem names the same one.
+  const std::string first_fix = quoted_command(problems.front().fix);
+  if (std::all_of(problems.begin(), problems.end(), [&](const ValidationProblem& p) { return quoted_command(p.fix) == first_fix; }))
+    e.fix = first_fix;
+  if (n == 1) e.migration = std::filesystem::path(problems.front().file).filename().string();
   throw e;
+}
+
+DocumentBase document_base(const Run& run, std::vector<std::string> warnings) {
+  return {run.session->database(), std::move(warnings), utc_timestamp()};
 }
 
 std::string format_duration(std::chrono::milliseconds ms) {

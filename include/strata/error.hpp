@@ -35,6 +35,17 @@ class Error : public std::runtime_error {
   std::string detail;
   std::string hint;
   std::string context;  // where inside a function or DO block the server was (PL/pgSQL CONTEXT)
+  // The migration's script name when the error belongs to one, e.g. "V3__add_index.sql".
+  std::string migration;
+  // The exact command that resolves the error, when there is one ("strata repair -e prod").
+  // Empty: fix_command() looks for one in the hint and the message.
+  std::string fix;
+  // Flyway's error code when the kind alone does not tell it (FAILED_REPEATABLE_MIGRATION).
+  std::string error_code;
+  // What the command had done when it failed, as its result document (a JSON object); the error
+  // document is then that object with `error` added, as Flyway's MigrateErrorResult. Empty: the
+  // error document stands alone.
+  std::string partial_result;
   // Signal number for Interrupted.
   int signal = 0;
 
@@ -74,6 +85,12 @@ class Interrupted : public Error {
 
 // The documented exit code of an error kind.
 int exit_code(const Error& error) noexcept;
+// The first `strata ...` quoted in backticks in `text`, as strata writes a command to run; empty
+// when there is none.
+std::string quoted_command(std::string_view text);
+// The command that resolves `error`: its `fix`, else the first `strata ...` quoted in backticks
+// in its hint, then in its message (as strata writes the command to run); empty when none.
+std::string fix_command(const Error& error);
 std::string_view kind_name(ErrorKind kind) noexcept;
 
 }  // namespace strata

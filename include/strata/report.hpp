@@ -8,8 +8,6 @@
 
 namespace strata {
 
-class Error;
-
 struct InfoContext {
   std::string schema_name;   // the default schema
   std::string database;      // database name
@@ -30,9 +28,6 @@ struct ValidationProblem;
 // Flyway's `validate -outputType=json` document (ValidateResult / ValidateOutput field names).
 std::string validate_json(const std::string& database, const std::vector<ValidationProblem>& problems,
                           int validate_count, int indent = 2);
-
-// {"error": {"errorCode": ..., "message": ...}}
-std::string error_json(const Error& error);
 
 // The strata/Flyway version string reported as `flywayVersion` and by --version.
 const char* strata_version() noexcept;

@@ -21,6 +21,7 @@
 #include "strata/placeholders.hpp"
 #include "strata/reconcile.hpp"
 #include "strata/resolve.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/validate.hpp"
 
 namespace strata {
@@ -108,6 +109,9 @@ class Stopwatch {
  private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
+
+// What every result document says of this run: its database, `warnings`, and now.
+DocumentBase document_base(const Run& run, std::vector<std::string> warnings = {});
 
 // Flyway's "00:00.031s" (minutes:seconds.milliseconds).
 std::string format_duration(std::chrono::milliseconds ms);

@@ -1,6 +1,7 @@
 // baseline: starts the history of an existing database at baselineVersion.
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -58,6 +59,9 @@ int run_baseline(const Config& config) {
     }
   });
   fire(run, CallbackEvent::AfterBaseline);
+  // Reached only when the history now starts at this baseline (an existing one included).
+  BaselineOutcome outcome{document_base(run), true, Version::parse(config.baseline_version)->text()};
+  print_document(config, baseline_document(outcome));
   return 0;
 }
 

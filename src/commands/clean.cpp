@@ -4,6 +4,7 @@
 #include "strata/clean.hpp"
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -64,14 +65,17 @@ int run_clean(const Config& config) {
   Run run = open_run(config, {CallbackEvent::BeforeClean, CallbackEvent::AfterClean, CallbackEvent::AfterCleanError},
                      false);
   const std::vector<std::string> schemas = schemas_to_clean(run);
-  fire_on_error_of(run, CallbackEvent::AfterCleanError, [&] {
+  CleanResult result = fire_on_error_of(run, CallbackEvent::AfterCleanError, [&] {
     fire(run, CallbackEvent::BeforeClean);
     std::unique_ptr<MigrationLock> lock = take_lock(run);
-    CleanResult result = clean_schemas(*run.session, schemas, schemas_strata_created(run));
-    report_cleaned(result, schemas.size(), watch);
+    CleanResult cleaned = clean_schemas(*run.session, schemas, schemas_strata_created(run));
+    report_cleaned(cleaned, schemas.size(), watch);
+    return cleaned;
   });
   // The schemas may be gone now; afterClean runs with the search_path it finds.
   fire(run, CallbackEvent::AfterClean);
+  CleanOutcome outcome{document_base(run, result.warnings), result.cleaned_schemas, result.dropped_schemas};
+  print_document(config, clean_document(outcome));
   return 0;
 }
 

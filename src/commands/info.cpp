@@ -1,9 +1,11 @@
 // info: every migration with its state, as a table or Flyway's JSON document.
 #include <iostream>
+#include <optional>
 
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
 #include "strata/report.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -24,30 +26,32 @@ InfoContext info_context(Run& run) {
   return context;
 }
 
-void print_info(Run& run, const ReconcileOptions& options) {
+// The table is printed at once; the document is returned, to be printed last.
+std::optional<std::string> show_info(Run& run, const ReconcileOptions& options) {
   std::vector<AppliedMigration> applied;
   if (run.history->exists()) applied = load_history(*run.history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
   // Under --log-format json every line of stdout is one JSON object, so the table cannot be
   // printed; the info document on one line takes its place.
-  if (run.config.output == OutputFormat::Json || log::format() == log::Format::Json) {
-    std::cout << info_json(info_context(run), rec, log::format() == log::Format::Json ? -1 : 2) << '\n';
-  } else {
-    print_info_table(std::cout, rec);
-  }
+  if (std::optional<int> indent = document_indent(run.config.output, log::format()))
+    return info_json(info_context(run), rec, *indent);
+  print_info_table(std::cout, rec);
   std::cout.flush();
+  return std::nullopt;
 }
 
 }  // namespace
 
 int run_info(const Config& config) {
   Run run = open_run(config, {CallbackEvent::BeforeInfo, CallbackEvent::AfterInfo, CallbackEvent::AfterInfoError});
-  fire_on_error_of(run, CallbackEvent::AfterInfoError, [&] {
+  const std::optional<std::string> document = fire_on_error_of(run, CallbackEvent::AfterInfoError, [&] {
     const ReconcileOptions options = reconcile_options(config);
     fire(run, CallbackEvent::BeforeInfo);
-    print_info(run, options);
+    std::optional<std::string> shown = show_info(run, options);
     fire(run, CallbackEvent::AfterInfo);
+    return shown;
   });
+  if (document) std::cout << *document << std::endl;
   return 0;
 }
 

@@ -1,10 +1,13 @@
 // migrate: validate, then apply what is pending under the migration lock (Flyway's DbMigrate).
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "strata/commands.hpp"
 #include "strata/execute.hpp"
 #include "strata/log.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -15,17 +18,20 @@ namespace {
   MigrationFailed e("the history " + table + " records a failed migration to " + what + " (" + failed.description +
                     "); remove any half-applied changes, then run `strata repair" + args + "`");
   e.file = failed.script;
+  e.migration = failed.script;
   e.hint = "strata repair" + args;
+  e.fix = e.hint;
   throw e;
 }
 
-void warn_ignored(const Reconciliation& rec) {
+// Each warning is logged and kept for the result document.
+void warn_ignored(const Reconciliation& rec, std::vector<std::string>& warnings) {
   for (const MigrationInfo& info : rec.infos) {
     if (info.state == MigrationState::Ignored && info.resolved) {
-      log::warn("Ignoring migration " + info.resolved->script + ": version " + info.version_text() +
-                    " is below the current version " + (rec.current ? rec.current->text() : std::string()) +
-                    " and out-of-order is off",
-                {{"migration", info.resolved->script}, {"version", info.version_text()}});
+      warnings.push_back("Ignoring migration " + info.resolved->script + ": version " + info.version_text() +
+                         " is below the current version " + (rec.current ? rec.current->text() : std::string()) +
+                         " and out-of-order is off");
+      log::warn(warnings.back(), {{"migration", info.resolved->script}, {"version", info.version_text()}});
     }
   }
 }
@@ -94,8 +100,9 @@ void check_first_migrate(Run& run, const ReconcileOptions& options) {
 }
 
 // The first look, without the lock: a bad file or placeholder stops the run before anything is
-// written. True when there is nothing to do, so that a no-op run never waits on a busy lock.
-bool up_to_date_without_lock(Run& run, const ReconcileOptions& options) {
+// written. True when there is nothing to do, so that a no-op run never waits on a busy lock; then
+// `outcome` holds the current version and the warnings.
+bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateOutcome& outcome) {
   if (!run.history->exists()) {
     check_first_migrate(run, options);
     return false;
@@ -108,7 +115,8 @@ bool up_to_date_without_lock(Run& run, const ReconcileOptions& options) {
   if (!rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate})) {
     return false;
   }
-  warn_ignored(rec);
+  warn_ignored(rec, outcome.base.warnings);
+  if (rec.current) outcome.initial_version = rec.current->text();
   up_to_date(run, rec);
   return true;
 }
@@ -138,7 +146,8 @@ void create_history_for_migrate(Run& run) {
 
 // Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
 // starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
-ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan,
+                                       const std::function<void(const AppliedOutcome&)>& on_applied) {
   ExecuteOptions options;
   options.installed_by = run.installed_by;
   options.session_reset = run.session_reset;
@@ -146,25 +155,66 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
   auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
   std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
   ExecutionResult result;
-  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options);
+  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options, on_applied);
   fire(run, CallbackEvent::AfterVersioned);
   if (!repeatable.empty()) {
     fire(run, CallbackEvent::BeforeRepeatables);
-    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options);
+    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options, on_applied);
     result.applied.insert(result.applied.end(), more.applied.begin(), more.applied.end());
     result.total += more.total;
   }
   return result;
 }
 
-// Runs the plan between beforeMigrate and afterMigrate.
-ExecutionResult apply_pending(Run& run, const Reconciliation& rec) {
+// Flyway's schemaName: the configured schemas, else the one that holds the history table.
+std::string schema_names(const Run& run) {
+  std::string names;
+  for (const std::string& s : run.config.schemas) names += (names.empty() ? "" : ", ") + s;
+  return names.empty() ? run.history->name().schema : names;
+}
+
+MigrateOutcome finished(const Run& run, MigrateOutcome outcome) {
+  outcome.base = document_base(run, std::move(outcome.base.warnings));
+  return outcome;
+}
+
+MigratedScript migrated_script(const AppliedOutcome& applied) {
+  const ResolvedMigration& m = *applied.migration;
+  return {m.version ? "Versioned" : "Repeatable",
+          m.version ? m.version->text() : std::string(),
+          m.description,
+          m.type,
+          std::filesystem::absolute(m.path).lexically_normal().generic_string(),
+          static_cast<std::int64_t>(applied.duration.count())};
+}
+
+// A failure while the plan runs names its migration, and carries what was applied before it
+// (Flyway's MigrateErrorResult), so that the error document tells the whole outcome.
+void describe_failure(Run& run, Error& e, const std::vector<const ResolvedMigration*>& plan, MigrateOutcome& outcome) {
+  for (const ResolvedMigration* m : plan) {
+    if (e.file.empty() || m->path.string() != e.file) continue;
+    e.migration = m->script;
+    if (e.kind() == ErrorKind::MigrationFailed && !m->version) e.error_code = "FAILED_REPEATABLE_MIGRATION";
+  }
+  outcome.success = false;
+  e.partial_result = migrate_document(finished(run, outcome)).dump();
+}
+
+// Runs the plan between beforeMigrate and afterMigrate; each migration applied is added to `outcome`.
+ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome) {
   prepare_session(run);
-  ExecutionResult result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
-    replace_pending(run, rec.pending);
-    fire(run, CallbackEvent::BeforeMigrate);
-    return execute_with_callbacks(run, rec.pending);
-  });
+  auto record = [&outcome](const AppliedOutcome& applied) { outcome.migrations.push_back(migrated_script(applied)); };
+  ExecutionResult result;
+  try {
+    result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
+      replace_pending(run, rec.pending);
+      fire(run, CallbackEvent::BeforeMigrate);
+      return execute_with_callbacks(run, rec.pending, record);
+    });
+  } catch (Error& e) {
+    describe_failure(run, e, rec.pending, outcome);
+    throw;
+  }
   if (!result.applied.empty()) fire(run, CallbackEvent::AfterMigrateApplied);
   fire(run, CallbackEvent::AfterMigrate);
   return result;
@@ -199,7 +249,12 @@ int run_migrate(const Config& config) {
                               CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
                               CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
                               CallbackEvent::AfterMigrateError});
-  if (up_to_date_without_lock(run, options)) return 0;
+  MigrateOutcome outcome;
+  outcome.schema_name = schema_names(run);
+  if (up_to_date_without_lock(run, options, outcome)) {
+    print_document(config, migrate_document(finished(run, std::move(outcome))));
+    return 0;
+  }
 
   std::unique_ptr<MigrationLock> lock = take_lock(run);
   if (!run.history->exists()) create_history_for_migrate(run);
@@ -207,16 +262,18 @@ int run_migrate(const Config& config) {
   std::vector<AppliedMigration> applied = load_history(*run.history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
   if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
-  warn_ignored(rec);
+  warn_ignored(rec, outcome.base.warnings);
+  if (rec.current) outcome.initial_version = rec.current->text();
   log::info("Current version of schema " + run.schema_q() + ": " +
             (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
 
-  ExecutionResult result = apply_pending(run, rec);
+  ExecutionResult result = apply_pending(run, rec, outcome);
   if (rec.pending.empty()) {
     up_to_date(run, rec);
   } else {
     report_applied(run, rec, result, watch);
   }
+  print_document(config, migrate_document(finished(run, std::move(outcome))));
   return 0;
 }
 

@@ -1,10 +1,12 @@
 // repair: removes failed rows, realigns checksums, descriptions and types with the files, and
 // marks rows whose file is gone as deleted; all in one transaction under the migration lock.
 #include <algorithm>
+#include <filesystem>
 
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
 #include "strata/reconcile.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -14,8 +16,17 @@ std::string row_name(const AppliedMigration& row) {
   return row.version ? "version " + *row.version : "repeatable \"" + row.description + "\"";
 }
 
-// Each change made, as the line that reports it.
-using Changes = std::vector<std::string>;
+// Each change made: the line that reports it, and the row as the result document lists it.
+struct Changes {
+  std::vector<std::string> lines;
+  RepairOutcome outcome;
+  void push_back(std::string line) { lines.push_back(std::move(line)); }
+};
+
+RepairedRow repaired(const AppliedMigration& row, const ResolvedMigration* file) {
+  return {row.version.value_or(""), file ? file->description : row.description,
+          file ? std::filesystem::absolute(file->path).lexically_normal().generic_string() : std::string()};
+}
 
 // A row of a type strata does not know is refused before anything is touched, a failed one too:
 // deleting it would lose what a newer Flyway or a hand edit recorded.
@@ -25,6 +36,7 @@ void remove_failed_rows(HistoryTable& history, Changes& changes) {
   for (const AppliedMigration& row : applied) {
     if (row.success) continue;
     history.delete_failed(row.installed_rank);
+    changes.outcome.removed.push_back(repaired(row, nullptr));
     changes.push_back("removed failed " + row_name(row) + " (" + row.script + ")");
   }
 }
@@ -44,6 +56,7 @@ bool mark_deleted(Run& run, const MigrationInfo& info, const std::vector<IgnoreP
   marker.installed_by = run.installed_by;
   marker.execution_time = 0;
   run.history->append(marker);
+  changes.outcome.deleted.push_back(repaired(row, nullptr));
   changes.push_back("marked " + row_name(row) + " (" + row.script + ") as deleted: its file is gone");
   return true;
 }
@@ -56,6 +69,7 @@ void realign_versioned(HistoryTable& history, const AppliedMigration& row, const
   const bool type = file.type != canonical_type(row.type);
   if (!checksum && !description && !type) return;
   history.realign(row.installed_rank, file.description, file.type, file.checksum);
+  changes.outcome.aligned.push_back(repaired(row, &file));
   std::string what;
   auto add = [&what](const std::string& part) { what += (what.empty() ? "" : ", ") + part; };
   if (checksum) add("checksum " + (row.checksum ? std::to_string(*row.checksum) : std::string("null")) + " -> " + std::to_string(file.checksum));
@@ -69,6 +83,7 @@ void realign_versioned(HistoryTable& history, const AppliedMigration& row, const
 void realign_repeatable(HistoryTable& history, const AppliedMigration& row, const ResolvedMigration& file, Changes& changes) {
   if (!row.checksum || *row.checksum == file.checksum || !checksum_matches(file, row.checksum)) return;
   history.realign(row.installed_rank, file.description, file.type, file.checksum);
+  changes.outcome.aligned.push_back(repaired(row, &file));
   changes.push_back("realigned repeatable \"" + file.description + "\" (" + file.script + "): checksum " +
                     std::to_string(*row.checksum) + " -> " + std::to_string(file.checksum));
 }
@@ -105,14 +120,14 @@ Changes repair_in_transaction(Run& run, const ReconcileOptions& options, const s
 }
 
 void report_repaired(const Run& run, const Changes& changes, const Stopwatch& watch) {
-  for (const std::string& c : changes) log::info("Repair: " + c, {{"change", c}});
-  if (changes.empty()) {
+  for (const std::string& c : changes.lines) log::info("Repair: " + c, {{"change", c}});
+  if (changes.lines.empty()) {
     log::info("Repair of " + run.table() + " not necessary: it already matches the files.");
     return;
   }
   log::info("Successfully repaired schema history table " + run.table() + " (execution time " +
                 format_duration(watch.elapsed()) + ")",
-            {{"changes", static_cast<std::int64_t>(changes.size())}});
+            {{"changes", static_cast<std::int64_t>(changes.lines.size())}});
 }
 
 }  // namespace
@@ -122,6 +137,7 @@ int run_repair(const Config& config) {
   const ReconcileOptions options = reconcile_options(config);
   Run run = open_run(config, {CallbackEvent::BeforeRepair, CallbackEvent::AfterRepair, CallbackEvent::AfterRepairError});
   const std::vector<IgnorePattern> ignore = parse_ignore_patterns(config.ignore_migration_patterns);
+  RepairOutcome outcome;
   const bool table_exists = fire_on_error_of(run, CallbackEvent::AfterRepairError, [&] {
     fire(run, CallbackEvent::BeforeRepair);
     if (!run.history->exists()) {
@@ -131,10 +147,14 @@ int run_repair(const Config& config) {
     }
     std::unique_ptr<MigrationLock> lock = take_lock(run);
     prepare_session(run);
-    report_repaired(run, repair_in_transaction(run, options, ignore), watch);
+    Changes changes = repair_in_transaction(run, options, ignore);
+    report_repaired(run, changes, watch);
+    outcome = std::move(changes.outcome);
     return true;
   });
   if (table_exists) fire(run, CallbackEvent::AfterRepair);
+  outcome.base = document_base(run);
+  print_document(config, repair_document(outcome));
   return 0;
 }
 

@@ -4,15 +4,16 @@
 #include "strata/commands.hpp"
 #include "strata/log.hpp"
 #include "strata/report.hpp"
+#include "strata/result_documents.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
 namespace {
 
-// -outputType=json: the result document on stdout, problems included.
-void print_validate_json(Run& run, const Reconciliation& rec, const std::vector<ValidationProblem>& problems) {
-  std::cout << validate_json(run.session->database(), problems, static_cast<int>(rec.infos.size()),
-                             log::format() == log::Format::Json ? -1 : 2)
+// The result document on stdout, problems included.
+void print_validate_json(Run& run, const Reconciliation& rec, const std::vector<ValidationProblem>& problems,
+                         int indent) {
+  std::cout << validate_json(run.session->database(), problems, static_cast<int>(rec.infos.size()), indent)
             << std::endl;
 }
 
@@ -39,15 +40,21 @@ int run_validate(const Config& config) {
   if (history.exists()) applied = load_history(history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
   std::vector<ValidationProblem> problems = validate_migrations(rec, validate);
-  const bool json = config.output == OutputFormat::Json;
-  if (json) print_validate_json(run, rec, problems);
+  const std::optional<int> indent = document_indent(config.output, log::format());
+  // -outputType=json: Flyway's document, alone on stdout, reports the problems too. Under
+  // --log-format json the error document does, as for every failure, with the fix.
+  const bool flyway_document = indent && *indent >= 0;
   if (!problems.empty()) {
     if (callbacks) fire_on_error(run, CallbackEvent::AfterValidateError);
-    if (json) return 1;  // the document reports the problems; exit code 1 as for an error
+    if (flyway_document) {
+      print_validate_json(run, rec, problems, *indent);
+      return 1;  // exit code 1 as for an error
+    }
     report_problems(run, problems);
   }
-  if (!json) report_validated(rec, watch);
+  if (!flyway_document) report_validated(rec, watch);
   if (callbacks) fire(run, CallbackEvent::AfterValidate);
+  if (indent) print_validate_json(run, rec, problems, *indent);
   return 0;
 }
 

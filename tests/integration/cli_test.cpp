@@ -115,8 +115,11 @@ TEST(Cli, JsonLogLinesCarryLevelAndFields) {
   int errors = 0;
   int infos = 0;
   int applied = 0;
+  std::string last;
   while (std::getline(lines, line)) {
     nlohmann::json j = nlohmann::json::parse(line);  // every line is one JSON object
+    last = line;
+    if (j.contains("error") && !j.contains("ts")) continue;  // the result document, checked below
     ASSERT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg")) << line;
     if (j["level"] == "error") {
       ++errors;
@@ -134,6 +137,10 @@ TEST(Cli, JsonLogLinesCarryLevelAndFields) {
   EXPECT_EQ(errors, 1);
   EXPECT_GE(infos, 1);
   EXPECT_EQ(applied, 1);
+  // The last line is the result document: what was applied, then the error.
+  nlohmann::json doc = nlohmann::json::parse(last);
+  EXPECT_EQ(doc["migrationsExecuted"], 1) << last;
+  EXPECT_EQ(doc["error"]["sqlState"], "42P01") << last;
 }
 
 TEST(Cli, ConfigFromEnvironmentVariables) {

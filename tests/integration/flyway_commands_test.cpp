@@ -701,7 +701,8 @@ TEST(FlywayCommandsClean, IsRefusedForAProtectedEnvironmentEvenWhenEnabled) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// --log-format json: every line on stdout is one JSON object, whatever the command
+// --log-format json: every line on stdout is one JSON object, whatever the command; the last one
+// is the command's result document (tests/integration/result_documents_test.cpp)
 // ---------------------------------------------------------------------------------------------
 
 // Each line of `out` parsed; a failure for any line that is not one JSON object.
@@ -728,34 +729,39 @@ TEST(FlywayCommandsJsonLog, EveryCommandWritesOnlyJsonLinesWithProblemsAsFields)
   RunResult info = run_strata(cmd("info", db, dir, json));
   ASSERT_EQ(info.exit_code, 0) << info.all();
   std::vector<nlohmann::json> docs = json_lines(info.out);
-  ASSERT_EQ(docs.size(), 1u) << info.out;
+  ASSERT_EQ(docs.size(), 1u) << info.out;  // the document alone
   EXPECT_EQ(docs[0]["migrations"].size(), 3u) << info.out;
 
   dir.write("V2__b.sql", "CREATE TABLE b (id bigint);\n");
   RunResult validate = run_strata(cmd("validate", db, dir, json));
   EXPECT_EQ(validate.exit_code, 1) << validate.all();
   docs = json_lines(validate.out);
-  ASSERT_EQ(docs.size(), 2u) << validate.out;
+  ASSERT_EQ(docs.size(), 3u) << validate.out;
   EXPECT_EQ(docs[0]["error_code"], "CHECKSUM_MISMATCH") << validate.out;
   EXPECT_EQ(docs[0]["version"], "2") << validate.out;
   EXPECT_TRUE(has(docs[0]["fix"].get<std::string>(), "strata repair")) << validate.out;
   EXPECT_EQ(docs[1]["exit_code"], 1) << validate.out;
+  EXPECT_EQ(docs[2]["error"]["errorCode"], "VALIDATE_ERROR") << validate.out;
 
   RunResult repair = run_strata(cmd("repair", db, dir, json));
   ASSERT_EQ(repair.exit_code, 0) << repair.all();
   docs = json_lines(repair.out);
   ASSERT_FALSE(docs.empty());
   EXPECT_TRUE(has(docs[0]["change"].get<std::string>(), "realigned version 2")) << repair.out;
+  EXPECT_EQ(docs.back()["operation"], "repair") << repair.out;
 
   RunResult baseline = run_strata(cmd("baseline", db, dir, json));
   EXPECT_EQ(baseline.exit_code, 1) << baseline.all();
-  EXPECT_EQ(json_lines(baseline.out).size(), 1u) << baseline.out;
+  docs = json_lines(baseline.out);
+  ASSERT_EQ(docs.size(), 2u) << baseline.out;  // the error line, then the error document
+  EXPECT_EQ(docs[1]["error"]["errorCode"], "VALIDATE_ERROR") << baseline.out;
 
   RunResult clean = run_strata(cmd("clean", db, dir, {"--log-format", "json", "--clean-disabled=false"}));
   ASSERT_EQ(clean.exit_code, 0) << clean.all();
   docs = json_lines(clean.out);
   ASSERT_FALSE(docs.empty());
   EXPECT_EQ(docs[0]["schema"], "public") << clean.out;
+  EXPECT_EQ(docs.back()["schemasCleaned"], nlohmann::json::array({"public"})) << clean.out;
   EXPECT_EQ(clean.err, "");
 }
 

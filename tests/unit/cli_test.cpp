@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "capture.hpp"
 #include "strata/log.hpp"
@@ -40,6 +42,37 @@ TEST(PrintError, OneLocatedLineThenHint) {
   test::Capture err(2);
   print_error(e, false);
   EXPECT_EQ(err.finish(), "ERROR: migrations/V2__b.sql:3:7: unterminated quoted string\n  HINT: close the quote\n");
+}
+
+TEST(PrintError, UnderJsonLogsTheErrorDocumentIsTheLastLine) {
+  MigrationFailed e("migration V2__b.sql failed: syntax error");
+  e.file = "migrations/V2__b.sql";
+  e.line = 3;
+  e.sqlstate = "42601";
+  e.migration = "V2__b.sql";
+  log::configure(log::Format::Json, log::Verbosity::Normal);
+  test::Capture out(1);
+  print_error(e, false);
+  const std::string text = out.finish();
+  log::configure(log::Format::Text, log::Verbosity::Normal);
+  const std::size_t first_end = text.find('\n');
+  ASSERT_NE(first_end, std::string::npos) << text;
+  const nlohmann::json line = nlohmann::json::parse(text.substr(0, first_end));
+  EXPECT_EQ(line["level"], "error");
+  EXPECT_EQ(line["migration"], "V2__b.sql");
+  const nlohmann::json doc = nlohmann::json::parse(text.substr(first_end + 1));  // one line, the last
+  EXPECT_EQ(doc["error"]["errorCode"], "FAILED_VERSIONED_MIGRATION");
+  EXPECT_EQ(doc["error"]["sqlState"], "42601");
+  EXPECT_EQ(doc["error"]["line"], 3);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;
+}
+
+TEST(LogFormatAsked, FlagThenStrataThenFlywayEnvironment) {
+  EXPECT_EQ(log_format_asked({}, {}), log::Format::Text);
+  EXPECT_EQ(log_format_asked({}, {{"STRATA_LOG_FORMAT", "json"}}), log::Format::Json);
+  EXPECT_EQ(log_format_asked({}, {{"FLYWAY_LOG_FORMAT", " JSON "}}), log::Format::Json);
+  EXPECT_EQ(log_format_asked({{"log-format", "text"}}, {{"STRATA_LOG_FORMAT", "json"}}), log::Format::Text);
+  EXPECT_EQ(log_format_asked({}, {{"STRATA_LOG_FORMAT", "text"}, {"FLYWAY_LOG_FORMAT", "json"}}), log::Format::Text);
 }
 
 TEST(Options, EachKeyDeclaredOnce) {

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "strata/error.hpp"
 
 namespace strata {
 namespace {
@@ -278,47 +277,6 @@ TEST(InfoJson, InvalidUtf8DoesNotThrow) {
   std::string out;
   EXPECT_NO_THROW(out = info_json(ctx, rec));
   EXPECT_NO_THROW(nlohmann::json::parse(out));
-}
-
-nlohmann::json error_doc(const Error& e) { return nlohmann::json::parse(error_json(e)); }
-
-TEST(ErrorJson, ShapeAndCodes) {
-  nlohmann::json j = error_doc(ConfigError("bad target"));
-  ASSERT_TRUE(j.contains("error"));
-  EXPECT_EQ(j.size(), 1u);
-  const nlohmann::json& e = j["error"];
-  EXPECT_EQ(e["errorCode"], "CONFIGURATION");
-  EXPECT_EQ(e["message"], "bad target");
-  EXPECT_TRUE(e["stackTrace"].is_null());
-  EXPECT_TRUE(e["lineNumber"].is_null());
-  EXPECT_TRUE(e["path"].is_null());
-  EXPECT_TRUE(e["cause"].is_null());
-
-  const std::vector<std::pair<ErrorKind, std::string>> codes{
-      {ErrorKind::Usage, "CONFIGURATION"},           {ErrorKind::Config, "CONFIGURATION"},
-      {ErrorKind::Input, "ERROR"},                   {ErrorKind::Connect, "DB_CONNECTION"},
-      {ErrorKind::LockTimeout, "ERROR"},             {ErrorKind::MigrationFailed, "FAILED_VERSIONED_MIGRATION"},
-      {ErrorKind::ValidationFailed, "VALIDATE_ERROR"}, {ErrorKind::Sql, "DB_CONNECTION"},
-      {ErrorKind::Interrupted, "ERROR"},             {ErrorKind::Internal, "FAULT"},
-  };
-  for (const auto& [kind, code] : codes) {
-    EXPECT_EQ(error_doc(Error(kind, "x"))["error"]["errorCode"], code) << code;
-  }
-}
-
-TEST(ErrorJson, FileLineAndServerFields) {
-  SqlError sql("relation \"users\" does not exist");
-  sql.file = "/flyway/sql/V2__users.sql";
-  sql.line = 7;
-  sql.sqlstate = "42P01";
-  sql.detail = "some detail";
-  sql.hint = "create it first";
-  nlohmann::json e = error_doc(sql)["error"];
-  EXPECT_EQ(e["path"], "/flyway/sql/V2__users.sql");
-  EXPECT_EQ(e["lineNumber"], 7);
-  EXPECT_EQ(e["message"],
-            "relation \"users\" does not exist\nSQL State  : 42P01\nDetail     : some detail\nHint       : create it "
-            "first");
 }
 
 TEST(Version, StrataVersionConstant) { EXPECT_STREQ(strata_version(), "0.1.0"); }
