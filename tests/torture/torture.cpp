@@ -65,7 +65,17 @@ std::string schema_dump(const std::string& database) {
                            s.user + " " + database,
                        &out);
   if (rc != 0) throw std::runtime_error("pg_dump failed: " + out);
-  return out;
+  // pg_dump 15.14+ fences its output with \restrict/\unrestrict and a random key on each run.
+  std::string stable;
+  std::size_t at = 0;
+  while (at < out.size()) {
+    std::size_t end = out.find('\n', at);
+    end = end == std::string::npos ? out.size() : end + 1;
+    const std::string_view line(out.data() + at, end - at);
+    if (!line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict ")) stable.append(line);
+    at = end;
+  }
+  return stable;
 }
 
 void write_table_migrations(const TempDir& dir, int count, int first) {
