@@ -87,13 +87,17 @@ void write_table_migrations(const TempDir& dir, int count, int first) {
   }
 }
 
-std::string objects_match_history(TestDatabase& db, int count) {
-  const bool has_history = db.scalar("SELECT to_regclass('public.flyway_schema_history') IS NOT NULL") == "t";
+std::string objects_match_history(Session& session, int count) {
+  const auto scalar = [&](const std::string& sql, const std::vector<Value>& params = {}) {
+    Rows r = session.query(sql, params);
+    return r.empty() || r[0].empty() || !r[0][0] ? std::string("<null>") : *r[0][0];
+  };
+  const bool has_history = scalar("SELECT to_regclass('public.flyway_schema_history') IS NOT NULL") == "t";
   for (int n = 1; n <= count; ++n) {
-    const std::string table = db.scalar("SELECT to_regclass('public.t" + std::to_string(n) + "') IS NOT NULL");
+    const std::string table = scalar("SELECT to_regclass('public.t" + std::to_string(n) + "') IS NOT NULL");
     const std::string recorded =
-        has_history ? db.scalar("SELECT count(*) = 1 FROM public.flyway_schema_history WHERE version = $1 AND success",
-                                {std::to_string(n)})
+        has_history ? scalar("SELECT count(*) = 1 FROM public.flyway_schema_history WHERE version = $1 AND success",
+                             {std::to_string(n)})
                     : "f";
     if (table != recorded) {
       return "V" + std::to_string(n) + ": table exists=" + table + " but success row=" + recorded;
@@ -101,6 +105,8 @@ std::string objects_match_history(TestDatabase& db, int count) {
   }
   return "";
 }
+
+std::string objects_match_history(TestDatabase& db, int count) { return objects_match_history(db.session(), count); }
 
 std::vector<std::string> migrate_args(const TestDatabase& db, const TempDir& dir) {
   return {"migrate", "--url", db.url(), "--locations", dir.path().string()};
@@ -149,7 +155,8 @@ void OwnServer::start() {
 
 void OwnServer::stop() { pg_ctl("-m fast -w stop"); }
 
-void OwnServer::restart_fast() { pg_ctl("-m fast -w -t 60 restart"); }
+// With -l: a postmaster started without a log file keeps pg_ctl's output pipe open for ever.
+void OwnServer::restart_fast() { pg_ctl("-l " + (data_dir_ / "server.log").string() + " -m fast -w -t 60 restart"); }
 
 void OwnServer::pg_ctl(const std::string& action) const {
   std::string out;
@@ -171,6 +178,11 @@ std::string OwnServer::psql(const std::string& sql, const std::string& database)
     throw std::runtime_error("psql failed: " + out);
   }
   return trimmed(out);
+}
+
+std::unique_ptr<Session> OwnServer::session(const std::string& database) const {
+  return std::make_unique<Session>(
+      ConnectionSettings{"host=" + socket_ + " port=" + port_ + " user=postgres dbname=" + database, database});
 }
 
 std::string OwnServer::url(const std::string& database, const std::string& host) const {

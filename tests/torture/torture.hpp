@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ void write_table_migrations(const TempDir& dir, int count, int first = 1);
 // For every migration V1..V<count>: its table exists exactly when its success row does.
 // Returns "" or a description of the first mismatch.
 std::string objects_match_history(TestDatabase& db, int count);
+std::string objects_match_history(Session& session, int count);
 
 std::vector<std::string> migrate_args(const TestDatabase& db, const TempDir& dir);
 
@@ -42,6 +44,8 @@ class OwnServer {
   // Runs `sql` as the superuser over the socket (psql), returns its trimmed output.
   std::string psql(const std::string& sql, const std::string& database = "postgres") const;
   std::string url(const std::string& database = "postgres", const std::string& host = "127.0.0.1") const;
+  // A superuser session over the socket.
+  std::unique_ptr<Session> session(const std::string& database = "postgres") const;
   const std::string& password() const { return password_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
 
