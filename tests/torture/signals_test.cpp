@@ -19,7 +19,7 @@ void interrupt_long_migration(int signal_number, int expected_exit) {
   // Until the slow statement is running on the server.
   bool sleeping = false;
   for (int i = 0; i < 500 && !sleeping; ++i) {
-    sleeping = db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> "
+    sleeping = db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(60)%' AND pid <> "
                          "pg_backend_pid()") != "0";
     if (!sleeping) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -32,9 +32,12 @@ void interrupt_long_migration(int signal_number, int expected_exit) {
   EXPECT_EQ(db.scalar("SELECT to_regclass('public.slow') IS NULL"), "t");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE version = '2'"), "0");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE version = '1' AND success"), "1");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> "
-                      "pg_backend_pid()"),
-            "0");
+  // Cancelled, not left running on the server: no session is still active in it.
+  const std::string still_running =
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep(60)%' AND pid <> "
+      "pg_backend_pid()";
+  for (int i = 0; i < 50 && db.scalar(still_running) != "0"; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(db.scalar(still_running), "0");
   EXPECT_EQ(db.advisory_locks(), "0");
   figures(std::string("signals: ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") + " during pg_sleep(60): exit " +
           std::to_string(code) + " after " + std::to_string(took.count()) +

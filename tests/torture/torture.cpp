@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 namespace strata::test {
 namespace {
 
@@ -45,7 +47,10 @@ int torture_scale() {
   return n > 0 ? n : 1;
 }
 
-void figures(const std::string& text) { std::cout << "[torture] " << text << std::endl; }
+void figures(const std::string& text) {
+  // A figure is a claim: after a failed expectation it is printed as what was attempted only.
+  std::cout << (::testing::Test::HasFailure() ? "[torture] FAILED, attempted: " : "[torture] ") << text << std::endl;
+}
 
 int shell(const std::string& command, std::string* out) {
   FILE* p = ::popen((command + " 2>&1").c_str(), "r");

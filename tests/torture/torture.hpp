@@ -14,7 +14,8 @@ namespace strata::test {
 
 // STRATA_TORTURE_SCALE (default 1) multiplies the counts of the repeated cases.
 int torture_scale();
-// Prints "[torture] <figures>" so a run shows what it reached.
+// Prints "[torture] <figures>" so a run shows what it reached ("[torture] FAILED, attempted: …"
+// when the current test has failed).
 void figures(const std::string& text);
 
 // `pg_dump --schema-only` of a fixture database: compared before and after a failing run.
