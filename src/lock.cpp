@@ -6,6 +6,7 @@
 #include "strata/error.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
+#include "strata/wait_watch.hpp"
 
 namespace strata {
 
@@ -39,28 +40,49 @@ std::int64_t flyway_lock_key(std::string_view quoted_table) noexcept {
   return 77431708279161LL + java_string_hash(quoted_table);
 }
 
+namespace {
+
+std::string held_by(Session& session, std::int64_t key) {
+  try {
+    const std::vector<Blocker> holders = advisory_lock_holders(session, key);
+    if (holders.empty()) return "held by a session this role cannot see";
+    return "held by " + describe(holders);
+  } catch (const SqlError& e) {
+    return std::string("its holder is unknown: ") + e.what();
+  }
+}
+
+}  // namespace
+
 MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t key, std::string_view table_display,
-                             std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval)
+                             std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval,
+                             std::chrono::milliseconds report_interval)
     : session_(std::make_unique<Session>(settings)), key_(key) {
   const std::string key_text = std::to_string(key);
   // Saturate: a timeout of years (as "wait for ever" is often written) must not overflow.
-  const auto now = std::chrono::steady_clock::now();
-  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::time_point::max() - now);
-  const auto deadline = timeout >= room ? std::chrono::steady_clock::time_point::max() : now + timeout;
-  bool announced = false;
+  const auto started = std::chrono::steady_clock::now();
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::time_point::max() - started);
+  const auto deadline = timeout >= room ? std::chrono::steady_clock::time_point::max() : started + timeout;
+  auto next_report = started;
+  const std::string table(table_display);
   while (true) {
     Rows r = session_->query("SELECT pg_try_advisory_lock($1::bigint)", {key_text});
     if (!r.empty() && r[0][0].value_or("f") == "t") return;
-    if (!announced) {
-      log::info("Waiting for the migration lock on " + std::string(table_display) +
-                " (another strata or Flyway run holds it)");
-      announced = true;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
       throw LockTimeout("timed out after " + std::to_string(timeout.count() / 1000) +
-                        "s waiting for the migration lock on " + std::string(table_display) +
-                        "; another run still holds it (pg_locks, locktype 'advisory', objid " +
+                        "s waiting for the migration lock on " + table + ", " + held_by(*session_, key_) +
+                        " (pg_locks, locktype 'advisory', objid " +
                         std::to_string(static_cast<std::uint32_t>(key & 0xFFFFFFFF)) + ")");
+    }
+    // At once, then every report interval: a wait must never look like a hang.
+    if (now >= next_report) {
+      const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - started).count();
+      const std::string what = next_report == started ? "Waiting for the migration lock on " + table
+                                                      : "Still waiting after " + std::to_string(waited) +
+                                                            "s for the migration lock on " + table;
+      log::info(what + ", " + held_by(*session_, key_), {{"waited_s", static_cast<std::int64_t>(waited)}});
+      next_report = now + report_interval;
     }
     throw_if_interrupted();
     std::this_thread::sleep_for(poll_interval);

@@ -19,6 +19,7 @@
 
 #include "strata/checksum.hpp"
 #include "strata/error.hpp"
+#include "strata/log.hpp"
 
 // What Flyway does, read off flyway-core's FileSystemScanner, FileSystemResource, Location,
 // LocationParser, SqlMigrationResolver, ResolvedMigrationComparator and CompositeMigrationResolver:
@@ -162,12 +163,16 @@ struct Scan {
   const NamingRules& naming;
   std::vector<ResolvedMigration>& out;
   std::vector<ResolvedCallback>& callbacks;
-  // Directories already scanned, by device and inode: makes symlink loops, two links to one
-  // directory and overlapping locations harmless (each directory is read once, at the first path
-  // that reaches it in sorted order).
+  // Directories already scanned, by device and inode: two links to one directory and
+  // overlapping locations read each directory once, at the first path reaching it in sorted order.
   std::set<std::pair<dev_t, ino_t>> seen;
+  // The directories being walked, outermost first: reaching one of them again is a symlink loop.
+  std::vector<std::pair<std::pair<dev_t, ino_t>, std::string>> ancestors;
 
-  // Takes ownership of `fd`, an open directory; false (and fd closed) when it was scanned already.
+  // Takes ownership of `fd`, an open directory; true when it is new (walk it next), false (and fd
+  // closed) when it was scanned already.
+  // A link back to a directory being walked is an error naming both paths: Flyway would walk it
+  // until the path grows too long, and a loop in a migration folder is always a mistake.
   bool enter(int fd, const std::string& path) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
@@ -175,9 +180,39 @@ struct Scan {
       ::close(fd);
       fail(path, "cannot read directory " + path + ": " + std::strerror(err));
     }
-    if (seen.emplace(st.st_dev, st.st_ino).second) return true;
+    const std::pair<dev_t, ino_t> id{st.st_dev, st.st_ino};
+    for (const auto& [ancestor, ancestor_path] : ancestors) {
+      if (ancestor != id) continue;
+      ::close(fd);
+      fail(path, "symbolic link loop in migration location: " + path + " leads back to " + ancestor_path);
+    }
+    if (seen.insert(id).second) {
+      ancestors.emplace_back(id, path);
+      return true;
+    }
     ::close(fd);
     return false;
+  }
+
+  // Flyway scans such a folder like any other, so strata does too, but says so: a user who named
+  // it so most likely expected a migration.
+  void warn_if_named_like_migration(const std::string& name, const std::string& path) const {
+    bool looks_like_migration = false;
+    try {
+      looks_like_migration = parse_migration_name(name, naming).has_value();
+    } catch (const InputError&) {
+      looks_like_migration = true;
+    }
+    if (looks_like_migration) {
+      log::warn("directory " + path + " is named like a migration; it is scanned as a folder, not run as a migration",
+                {{"path", path}});
+    }
+  }
+
+  // Scans a directory `enter` accepted, then leaves it.
+  void walk(int fd, const std::string& dir, const std::string& rel) {
+    directory(fd, dir, rel);
+    ancestors.pop_back();
   }
 
   void directory(int fd, const std::string& dir, const std::string& rel) {
@@ -202,7 +237,13 @@ struct Scan {
       if (type == DT_LNK || type == DT_UNKNOWN) {
         struct stat st {};
         // A dangling link is only worth an error when it looks like a migration; read_file reports it.
-        if (::fstatat(dfd, name.c_str(), &st, 0) == 0) is_dir = S_ISDIR(st.st_mode);
+        if (::fstatat(dfd, name.c_str(), &st, 0) == 0) {
+          is_dir = S_ISDIR(st.st_mode);
+        } else if (errno == ELOOP) {
+          const std::string path = join(dir, name);
+          fail(path, "symbolic link loop in migration location: " + path + " never resolves (" +
+                         std::strerror(ELOOP) + ")");
+        }
       }
       if (is_dir) {
         // Hidden folders are skipped as Flyway does (java.io.File.isHidden: a leading '.').
@@ -210,7 +251,9 @@ struct Scan {
         const std::string path = join(dir, name);
         const int sub = ::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sub < 0) fail(path, "cannot read directory " + path + ": " + std::strerror(errno));
-        if (enter(sub, path)) directory(sub, path, rel + name + '/');
+        if (!enter(sub, path)) continue;
+        warn_if_named_like_migration(name, path);
+        walk(sub, path, rel + name + '/');
         continue;
       }
       file(dfd, name, dir, rel);
@@ -304,7 +347,7 @@ std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options)
 ResolvedScripts resolve_scripts(const ResolveOptions& options) {
   ResolvedScripts scripts;
   std::vector<ResolvedMigration>& out = scripts.migrations;
-  Scan scan{options.naming, out, scripts.callbacks, {}};
+  Scan scan{options.naming, out, scripts.callbacks, {}, {}};
   for (const auto& location : options.locations) {
     const std::string dir = location_directory(location).string();
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -314,7 +357,7 @@ ResolvedScripts resolve_scripts(const ResolveOptions& options) {
                 : err == ENOTDIR ? "migration location " + dir + " is not a directory"
                                  : "cannot read migration location " + dir + ": " + std::strerror(err));
     }
-    if (scan.enter(fd, dir)) scan.directory(fd, dir, "");
+    if (scan.enter(fd, dir)) scan.walk(fd, dir, "");
   }
 
   // Equal keys sort by path so that the duplicate error below names the same pair every run.

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string_view>
 
+#include "strata/wait_watch.hpp"
+
 namespace strata {
 
 struct ConnectionSettings;
@@ -19,10 +21,13 @@ std::int32_t java_string_hash(std::string_view utf8_text) noexcept;
 class MigrationLock {
  public:
   // Opens its own connection and polls pg_try_advisory_lock(key) until it succeeds or `timeout`
-  // passes (then throws LockTimeout naming the table).
+  // passes (then throws LockTimeout naming the table and the holder). While it waits it logs at
+  // once, then every `report_interval`, which session holds the lock (pid, application_name,
+  // client, state, since when).
   MigrationLock(const ConnectionSettings& settings, std::int64_t key, std::string_view table_display,
                 std::chrono::milliseconds timeout,
-                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100));
+                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100),
+                std::chrono::milliseconds report_interval = default_wait_report_interval);
   ~MigrationLock();  // releases the lock and closes the connection
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;

@@ -234,3 +234,15 @@ int wait_exit(int pid) {
 }
 
 }  // namespace strata::test
+
+namespace strata::test {
+
+int spawn_strata_with_env(const std::vector<std::string>& args, const std::filesystem::path& out_file,
+                          const std::map<std::string, std::string>& env) {
+  int fd = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  int pid = spawn(args, env, fd, fd);
+  close(fd);
+  return pid;
+}
+
+}  // namespace strata::test

@@ -81,3 +81,11 @@ int wait_exit(int pid);
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace strata::test
+
+namespace strata::test {
+
+// As spawn_strata, with `env` applied as run_strata applies it.
+int spawn_strata_with_env(const std::vector<std::string>& args, const std::filesystem::path& out_file,
+                          const std::map<std::string, std::string>& env);
+
+}  // namespace strata::test

@@ -14,6 +14,7 @@
 
 #include "strata/checksum.hpp"
 #include "strata/error.hpp"
+#include "capture.hpp"
 
 namespace fs = std::filesystem;
 using strata::InputError;
@@ -380,16 +381,52 @@ TEST_F(Resolve, FollowsSymlinksToDirectoriesAndFiles) {
   EXPECT_EQ(ms[2].sql, "SELECT 6;");
 }
 
-TEST_F(Resolve, SymlinkLoopsAreScannedOnce) {
-  // Each directory is read once (by device and inode), at the first path reaching it in sorted
-  // order: a link back to an ancestor ends the walk instead of recursing for ever.
+TEST_F(Resolve, SymlinkLoopIsAnErrorNamingItsPath) {
+  // Issue 16: a loop used to end the walk without a word. It must neither hang nor pass unseen.
   write("m/V1__a.sql", "SELECT 1;");
   write("m/sub/V2__b.sql", "SELECT 2;");
   fs::create_directory_symlink(dir("m"), dir("m/sub/loop"));
+  InputError e = error_for({dir("m")});
+  EXPECT_EQ(e.file, dir("m/sub/loop"));
+  EXPECT_TRUE(contains(e.what(), "symbolic link loop")) << e.what();
+  EXPECT_TRUE(contains(e.what(), "leads back to " + dir("m"))) << e.what();
+  fs::remove(dir("m/sub/loop"));
+
   fs::create_directory_symlink("..", dir("m/sub/up"));
+  EXPECT_EQ(error_for({dir("m")}).file, dir("m/sub/up"));
+  fs::remove(dir("m/sub/up"));
+
   fs::create_directory_symlink(".", dir("m/self"));
+  EXPECT_EQ(error_for({dir("m")}).file, dir("m/self"));
+  fs::remove(dir("m/self"));
+
+  // A link to itself never resolves (ELOOP): reported, not mistaken for a dangling link.
+  fs::create_symlink("itself", dir("m/itself"));
+  e = error_for({dir("m")});
+  EXPECT_EQ(e.file, dir("m/itself"));
+  EXPECT_TRUE(contains(e.what(), "symbolic link loop")) << e.what();
+}
+
+TEST_F(Resolve, SecondLinkToOneDirectoryIsReadOnceWithoutError) {
+  // Not a loop: two names for one folder outside the walk's own ancestors.
+  write("shared/V5__s.sql", "SELECT 5;");
+  write("m/V1__a.sql", "SELECT 1;");
+  fs::create_directory_symlink(dir("shared"), dir("m/a_link"));
+  fs::create_directory_symlink(dir("shared"), dir("m/b_link"));
+  EXPECT_EQ(scripts(resolve({dir("m")})), (std::vector<std::string>{"V1__a.sql", "a_link/V5__s.sql"}));
+}
+
+TEST_F(Resolve, DirectoryNamedLikeMigrationIsScannedWithAWarning) {
+  // Flyway scans a folder called V2__dir.sql as a folder; strata does too but names it on stderr.
+  write("m/V1__a.sql", "SELECT 1;");
+  write("m/V2__dir.sql/V3__inside.sql", "SELECT 3;");
+  write("m/plain/V4__d.sql", "SELECT 4;");
+  strata::test::Capture err(2);
   const auto ms = resolve({dir("m")});
-  EXPECT_EQ(scripts(ms), (std::vector<std::string>{"V1__a.sql", "sub/V2__b.sql"}));
+  const std::string warned = err.finish();
+  EXPECT_EQ(scripts(ms), (std::vector<std::string>{"V1__a.sql", "V2__dir.sql/V3__inside.sql", "plain/V4__d.sql"}));
+  EXPECT_TRUE(contains(warned, dir("m/V2__dir.sql") + " is named like a migration")) << warned;
+  EXPECT_FALSE(contains(warned, "plain")) << warned;
 }
 
 TEST_F(Resolve, OverlappingLocationsDoNotDuplicate) {
