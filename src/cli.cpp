@@ -23,6 +23,7 @@ constexpr Option kValueOptions[] = {
     {"baseline-description", "--baseline-description", "Description of the baseline row (default << Flyway Baseline >>)"},
     {"ignore-migration-patterns", "--ignore-migration-patterns", "What validate tolerates, as type:state (default *:future), e.g. *:missing,*:ignored"},
     {"lock-wait-timeout", "--lock-wait-timeout", "How long to wait for the migration lock: 600 (seconds), 30s, 10m (default 10m)"},
+    {"wait-report-interval", "--wait-report-interval", "While waiting for a lock, report who holds it this often (default 5s)"},
     {"connect-retries", "--connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "--connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},

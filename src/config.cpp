@@ -2,6 +2,8 @@
 // the merged text values into the typed Config.
 #include "strata/config.hpp"
 
+#include <algorithm>
+
 #include "strata/error.hpp"
 #include "strata/log.hpp"
 #include "strata/settings.hpp"
@@ -111,6 +113,9 @@ void apply_history(Config& config, const Effective& in) {
   if (auto v = in.text("target"); v && !v->empty()) config.target = *v;
   config.out_of_order = in.flag("outOfOrder", config.out_of_order);
   if (auto v = in.text("lockWaitTimeout")) config.lock_wait_timeout = *parse_duration(*v);
+  // Reports more often than every second would only flood the log (and 0 would never sleep).
+  if (auto v = in.text("waitReportInterval"))
+    config.wait_report_interval = std::max(*parse_duration(*v), std::chrono::milliseconds(1000));
   if (auto v = in.text("installedBy")) config.installed_by = *v;
   if (auto v = in.text("outputType")) config.output = *v == "json" ? OutputFormat::Json : OutputFormat::Text;
   config.validate_on_migrate = in.flag("validateOnMigrate", config.validate_on_migrate);

@@ -188,7 +188,7 @@ void fire_on_error(Run& run, CallbackEvent event) {
 
 std::unique_ptr<MigrationLock> take_lock(Run& run) {
   return std::make_unique<MigrationLock>(run.config.connection, flyway_lock_key(run.table()), run.table(),
-                                         run.config.lock_wait_timeout);
+                                         run.config.lock_wait_timeout, run.config.wait_report_interval);
 }
 
 std::vector<AppliedMigration> load_history(const HistoryTable& history) {

@@ -29,6 +29,8 @@ struct Config {
   std::string target = "latest";
   bool out_of_order = false;
   std::chrono::milliseconds lock_wait_timeout{std::chrono::minutes(10)};
+  // How often a wait for the migration lock or for a lock a statement needs is reported.
+  std::chrono::milliseconds wait_report_interval{std::chrono::seconds(5)};
   std::string installed_by;  // empty: the database user
   log::Format log_format = log::Format::Text;
   log::Verbosity verbosity = log::Verbosity::Normal;

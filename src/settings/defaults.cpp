@@ -26,6 +26,7 @@ Layer default_settings() {
       {"target", c.target},
       {"outOfOrder", bool_text(c.out_of_order)},
       {"lockWaitTimeout", duration_text(c.lock_wait_timeout)},
+      {"waitReportInterval", duration_text(c.wait_report_interval)},
       {"connectRetries", std::to_string(c.connection.connect_retries)},
       {"connectRetriesInterval", std::to_string(c.connection.connect_retries_interval.count())},
       {"logFormat", c.log_format == log::Format::Json ? "json" : "text"},

@@ -31,6 +31,7 @@ constexpr KeySpec kSettings[] = {
     {"target", Kind::String},
     {"outOfOrder", Kind::Bool},
     {"lockWaitTimeout", Kind::Duration},
+    {"waitReportInterval", Kind::Duration},
     {"connectRetries", Kind::Count},
     {"connectRetriesInterval", Kind::Count},
     {"connectTimeout", Kind::Count},
