@@ -5,6 +5,7 @@
 #include "strata/commands.hpp"
 #include "strata/execute.hpp"
 #include "strata/log.hpp"
+#include "strata/progress.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -139,6 +140,14 @@ void create_history_for_migrate(Run& run) {
 // Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
 // starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
 ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  std::optional<MigrationProgress> progress;
+  if (progress_wanted(run.config) && !plan.empty()) {
+    Rows pid = run.session->query("SELECT pg_backend_pid()");
+    progress.emplace(plan, run.config.connection, std::stoi(pid.at(0).at(0).value_or("0")));
+  }
+  auto on_applied = [&](const AppliedOutcome& outcome) {
+    if (progress) progress->applied(outcome);
+  };
   ExecuteOptions options;
   options.installed_by = run.installed_by;
   options.session_reset = run.session_reset;
@@ -146,11 +155,11 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
   auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
   std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
   ExecutionResult result;
-  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options);
+  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options, on_applied);
   fire(run, CallbackEvent::AfterVersioned);
   if (!repeatable.empty()) {
     fire(run, CallbackEvent::BeforeRepeatables);
-    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options);
+    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options, on_applied);
     result.applied.insert(result.applied.end(), more.applied.begin(), more.applied.end());
     result.total += more.total;
   }
