@@ -1,7 +1,6 @@
 // The everyday commands through the real binary: init, new and status (exit codes included).
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "harness.hpp"
@@ -14,14 +13,7 @@ namespace fs = std::filesystem;
 // Runs `command` (a shell command line, $STRATA naming the binary) in `dir`; out holds stdout and
 // stderr together.
 RunResult run_in(const fs::path& dir, const std::string& command) {
-  const std::string line = "cd '" + dir.string() + "' && STRATA='" + STRATA_BIN + "' && " + command + " 2>&1";
-  RunResult r;
-  std::FILE* pipe = popen(line.c_str(), "r");
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_shell("cd '" + dir.string() + "' && STRATA='" + STRATA_BIN + "' && " + command);
 }
 
 std::vector<std::string> files_in(const fs::path& dir) {

@@ -2,7 +2,6 @@
 // script(1)); logs stay plain lines otherwise, and NO_COLOR turns colour off.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 
 #include "harness.hpp"
 
@@ -12,14 +11,7 @@ namespace {
 // Runs strata with `args` under a pseudo-terminal; the transcript of the terminal is returned.
 RunResult run_on_terminal(const std::string& args, const std::string& env = "") {
   const std::string inner = env + " PGPASSWORD='" + server().password + "' '" + STRATA_BIN + "' " + args;
-  const std::string line = "script -q -e -c \"" + inner + "\" /dev/null < /dev/null 2>&1";
-  RunResult r;
-  std::FILE* pipe = popen(line.c_str(), "r");
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_shell("script -q -e -c \"" + inner + "\" /dev/null < /dev/null");
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

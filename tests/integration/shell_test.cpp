@@ -2,8 +2,6 @@
 // completion time; the generated man page renders with man -l.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-
 #include "harness.hpp"
 
 namespace strata::test {
@@ -13,22 +11,10 @@ namespace fs = std::filesystem;
 
 // Runs a script with `shell` in `dir`, the strata binary's directory first on PATH; stdout and
 // stderr together.
-RunResult run_script(const std::string& shell, const fs::path& dir, const std::string& script) {
-  const fs::path file = dir / "script";
-  {
-    std::FILE* f = std::fopen(file.c_str(), "w");
-    std::fputs(script.c_str(), f);
-    std::fclose(f);
-  }
-  const std::string line = "cd '" + dir.string() + "' && PATH='" + fs::path(STRATA_BIN).parent_path().string() +
-                           "':$PATH " + shell + " script 2>&1";
-  RunResult r;
-  std::FILE* pipe = popen(line.c_str(), "r");
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+RunResult run_script(const std::string& shell, const TempDir& dir, const std::string& script) {
+  dir.write("script", script);
+  return run_shell("cd '" + dir.path().string() + "' && PATH='" + fs::path(STRATA_BIN).parent_path().string() + "':$PATH " +
+                   shell + " script");
 }
 
 const char* const kConfig =
@@ -38,7 +24,7 @@ TEST(CompletionShell, BashLoadsAndCompletesCommandsFlagsAndEnvironments) {
   TempDir dir;
   dir.write("strata.yaml", kConfig);
   dir.write("other.yaml", "environments:\n  blue: {}\n  green: {}\n");
-  RunResult r = run_script("bash --norc --noprofile", dir.path(), R"(set -e
+  RunResult r = run_script("bash --norc --noprofile", dir, R"(set -e
 source <(strata completion bash)
 complete -p strata
 c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _strata; echo "${COMPREPLY[*]}"; }
@@ -57,7 +43,7 @@ TEST(CompletionShell, ZshLoadsAndCompletesEnvironments) {
   TempDir dir;
   dir.write("strata.yaml", kConfig);
   // compinit registers the function; _describe is replaced to print what would be offered.
-  RunResult r = run_script("zsh -f", dir.path(), R"(autoload -Uz compinit && compinit -u -d "$PWD/.zcompdump"
+  RunResult r = run_script("zsh -f", dir, R"(autoload -Uz compinit && compinit -u -d "$PWD/.zcompdump"
 source <(strata completion zsh)
 print -r -- "registered: ${_comps[strata]}"
 _describe() { print -r -- "${(P)argv[-1]}"; }
@@ -70,7 +56,7 @@ _strata_environments
 
 TEST(ManPageRender, RendersWithManWithoutWarnings) {
   TempDir dir;
-  RunResult r = run_script("bash --norc --noprofile", dir.path(), R"(set -e
+  RunResult r = run_script("bash --norc --noprofile", dir, R"(set -e
 strata man > strata.1
 MANWIDTH=100 man --warnings -l strata.1 2>warnings | col -b > rendered
 cat warnings
