@@ -13,6 +13,7 @@ struct Standing {
   std::optional<Version> current;
   bool has_history = false;
   std::size_t pending = 0;
+  std::size_t ignored = 0;  // files below the current version that migrate skips without --out-of-order
   std::vector<const MigrationInfo*> failed;   // success = false rows
   std::vector<const MigrationInfo*> unknown;  // applied, with no file here (missing or future)
 };
@@ -23,6 +24,7 @@ Standing standing_of(const Reconciliation& rec, bool has_history) {
   s.has_history = has_history;
   s.pending = rec.pending.size();
   for (const MigrationInfo& info : rec.infos) {
+    if (info.state == MigrationState::Ignored && info.resolved && !info.applied) ++s.ignored;
     if (is_failed(info.state)) s.failed.push_back(&info);
     else if (info.state == MigrationState::Missing || info.state == MigrationState::Future) s.unknown.push_back(&info);
   }
@@ -36,7 +38,10 @@ std::string named(const MigrationInfo& info) {
 
 std::string status_line(const Run& run, const Standing& s) {
   std::string line = "Schema " + run.schema_q() + (s.current ? " is at version " + s.current->text() : std::string(" has no version yet"));
-  line += ": " + (s.pending == 0 ? std::string("up to date") : std::to_string(s.pending) + " pending");
+  const bool up_to_date = s.pending == 0 && s.ignored == 0;
+  line += ": " + (up_to_date ? std::string("up to date") : std::to_string(s.pending) + " pending");
+  if (s.ignored > 0)
+    line += ", " + std::to_string(s.ignored) + " ignored (below the current version; migrate --out-of-order applies them)";
   if (s.failed.empty()) line += ", nothing failed";
   else line += ", failed: " + named(*s.failed.front()) + " (run `strata repair" + run.args + "` once it is cleaned up)";
   if (!s.unknown.empty())
@@ -55,7 +60,8 @@ nlohmann::json status_json(const Run& run, const Standing& s) {
           {"schemaVersion", s.current ? nlohmann::json(s.current->text()) : nlohmann::json(nullptr)},
           {"historyTableExists", s.has_history},
           {"pending", s.pending},
-          {"upToDate", s.pending == 0},
+          {"ignored", s.ignored},
+          {"upToDate", s.pending == 0 && s.ignored == 0},
           {"failed", list(s.failed)},
           {"unknown", list(s.unknown)}};
 }
@@ -76,7 +82,7 @@ int run_status(const Config& config, const CommandArgs& args) {
   }
   if (!args.switches.count("--exit-code")) return 0;
   if (!s.failed.empty() || !s.unknown.empty()) return kStatusFailedOrUnknown;
-  return s.pending == 0 ? kStatusUpToDate : kStatusPending;
+  return s.pending == 0 && s.ignored == 0 ? kStatusUpToDate : kStatusPending;
 }
 
 }  // namespace strata

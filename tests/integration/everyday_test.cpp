@@ -127,6 +127,12 @@ TEST(Status, EveryExitCode) {
   EXPECT_NE(r.out.find("\"schemaVersion\": \"1\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"upToDate\": true"), std::string::npos) << r.out;
 
+  dir.write("V0.5__late.sql", "CREATE TABLE late (id int);\n");  // below the current version
+  r = status({});
+  EXPECT_EQ(r.exit_code, 1) << r.all();
+  EXPECT_NE(r.out.find("0 pending, 1 ignored (below the current version"), std::string::npos) << r.out;
+  fs::remove(dir.path() / "V0.5__late.sql");
+
   fs::rename(dir.path() / "V1__one.sql", dir.path() / "V1__one.sql.off");  // applied, file gone
   r = status({});
   EXPECT_EQ(r.exit_code, 5) << r.all();
