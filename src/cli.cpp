@@ -17,8 +17,8 @@ constexpr Option kValueOptions[] = {
     {"schemas", "--schemas", "Comma-separated schemas to manage; the first holds the history table"},
     {"default-schema", "--default-schema", "Schema that holds the history table (default: first of --schemas)"},
     {"table", "--table", "History table name (default flyway_schema_history)"},
-    {"locations", "--locations", "Comma-separated migration directories, optionally filesystem:DIR (default ./migrations)"},
-    {"target", "--target", "Migrate up to: latest (default), current, next, or a version"},
+    {"locations", "--locations", "Comma-separated migration directories, optionally filesystem:DIR (default ./migrations)", "@dirs"},
+    {"target", "--target", "Migrate up to: latest (default), current, next, or a version", "latest current next"},
     {"baseline-version", "--baseline-version", "Version of the baseline row written by baseline / --baseline-on-migrate (default 1)"},
     {"baseline-description", "--baseline-description", "Description of the baseline row (default << Flyway Baseline >>)"},
     {"ignore-migration-patterns", "--ignore-migration-patterns", "What validate tolerates, as type:state (default *:future), e.g. *:missing,*:ignored"},
@@ -27,10 +27,10 @@ constexpr Option kValueOptions[] = {
     {"connect-retries", "--connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "--connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},
-    {"log-format", "--log-format", "text (default) or json: one JSON object per line, the last one the result document"},
-    {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)"},
-    {"config", "-c,--config", "Config file (default ./strata.yaml when present)"},
-    {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)"},
+    {"log-format", "--log-format", "text (default) or json: one JSON object per line, the last one the result document", "text json"},
+    {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)", "text json"},
+    {"config", "-c,--config", "Config file (default ./strata.yaml when present)", "@files"},
+    {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)", "@environments"},
 };
 
 constexpr Option kSwitchOptions[] = {
@@ -41,6 +41,14 @@ constexpr Option kSwitchOptions[] = {
     {"placeholder-replacement", "--placeholder-replacement", "Replace ${name} placeholders (default true)"},
     {"quiet", "-q,--quiet", "Only warnings and errors"},
     {"verbose", "-v,--verbose", "Also debug messages"},
+};
+
+constexpr CommandOption kCommandOptions[] = {
+    {"new", "DESCRIPTION", "What the migration does, e.g. \"add orders table\" (becomes V<n>__add_orders_table.sql)", true},
+    {"new", "--timestamp", "Version it with the UTC time, yyyyMMddHHmmss (the default when the newest migration already has one)"},
+    {"new", "--repeatable", "Make a repeatable migration, R__<description>.sql"},
+    {"status", "--exit-code", "Exit 0 when up to date, 1 when migrations are pending, 5 when the history holds a failed or unknown row"},
+    {"completion", "SHELL", "The shell to print a completion script for: bash or zsh", true, "bash zsh environments"},
 };
 
 // A value as one shell word: quoted unless it is plainly safe.
@@ -76,10 +84,13 @@ const char* const kExitCodesHelp =
     "  2    usage, configuration or input (migration file) error\n"
     "  3    cannot connect to the database\n"
     "  4    timed out waiting for the migration lock\n"
+    "  5    status --exit-code: the history holds a failed migration or one strata has no file for\n"
+    "       (status --exit-code also exits 1 when migrations are pending)\n"
     "  130  interrupted by SIGINT, 143 by SIGTERM\n";
 
 std::span<const Option> value_options() { return kValueOptions; }
 std::span<const Option> switch_options() { return kSwitchOptions; }
+std::span<const CommandOption> command_options() { return kCommandOptions; }
 
 // As the user wrote each setting, except secrets: never a password (a URL keeps its shape, the
 // password as ***) nor a placeholder value. Without them, a pasted fix would read the default

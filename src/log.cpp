@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <unistd.h>
 #include <vector>
 
 namespace strata::log {
@@ -26,6 +28,9 @@ std::vector<std::string> g_secrets;  // longest first, so a secret inside anothe
 
 // One line at a time, so lines from a cancel thread never interleave with the main thread's.
 std::mutex g_write_mutex;
+std::string g_status;  // the live line on stderr, under g_write_mutex
+
+constexpr std::string_view kClearLine = "\r\x1b[K";
 
 std::string redact_with(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
@@ -176,10 +181,10 @@ std::string json_line(Level level, std::string_view message, std::initializer_li
 // Fields are for machines; a human reading text output gets them only when asking for detail, so
 // callers must put what a person needs into the message itself.
 std::string text_line(Level level, std::string_view message, std::initializer_list<Field> fields,
-                      bool with_fields, const std::vector<std::string>& secrets) {
+                      bool with_fields, const std::vector<std::string>& secrets, bool colour) {
   std::string line;
-  if (level == Level::Warn) line = "WARNING: ";
-  else if (level == Level::Error) line = "ERROR: ";
+  if (level == Level::Warn) line = colour ? "\x1b[33mWARNING:\x1b[0m " : "WARNING: ";
+  else if (level == Level::Error) line = colour ? "\x1b[1;31mERROR:\x1b[0m " : "ERROR: ";
   line += message;
   if (with_fields && fields.size() > 0) {
     line += " (";
@@ -232,13 +237,33 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   if (g_format == Format::Json) {
     line = json_line(level, message, fields, secrets);
   } else {
-    line = text_line(level, message, fields, v == Verbosity::Verbose, secrets);
     if (level == Level::Warn || level == Level::Error || g_stdout_reserved) stream = stderr;
+    line = text_line(level, message, fields, v == Verbosity::Verbose, secrets, colour_on(fileno(stream)));
   }
 
   std::lock_guard lock(g_write_mutex);
+  if (!g_status.empty()) std::fwrite(kClearLine.data(), 1, kClearLine.size(), stderr);
   std::fwrite(line.data(), 1, line.size(), stream);
   std::fflush(stream);
+  if (!g_status.empty()) {
+    std::fwrite(g_status.data(), 1, g_status.size(), stderr);
+    std::fflush(stderr);
+  }
+}
+
+bool colour_on(int fd) {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return isatty(fd) && !(no_colour && *no_colour) && !(term && std::string_view(term) == "dumb");
+}
+
+void set_status(std::string_view text) {
+  std::lock_guard lock(g_write_mutex);
+  std::string out(kClearLine);
+  g_status = redact_with(text, secrets_snapshot());
+  out += g_status;
+  std::fwrite(out.data(), 1, out.size(), stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace strata::log

@@ -25,19 +25,29 @@ namespace {
 struct Command {
   const char* name;
   const char* help;
-  int (*run)(const strata::Config&);
+  // One of the two: a command that needs only the settings, or one with arguments of its own.
+  int (*run)(const strata::Config&) = nullptr;
+  int (*run_with_args)(const strata::Config&, const strata::CommandArgs&) = nullptr;
   // -outputType=json (and --log-format json) makes its answer a JSON document, errors included.
-  bool json_result;
+  bool json_result = false;
+  // false: it runs without reading any config file (init, which writes one; completion; man).
+  bool reads_settings = true;
+  bool hidden = false;  // for tools (completion scripts, packaging), not listed in --help
 };
 
 constexpr Command kCommands[] = {
-    {"migrate", "Validate, then apply pending migrations", strata::run_migrate, true},
-    {"info", "Show every migration and its state", strata::run_info, true},
-    {"validate", "Check the history against the files; each problem with the command that fixes it", strata::run_validate, true},
-    {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair, true},
-    {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline, true},
-    {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, true},
-    {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config, true},
+    {"migrate", "Validate, then apply pending migrations", strata::run_migrate, nullptr, true},
+    {"info", "Show every migration and its state", strata::run_info, nullptr, true},
+    {"validate", "Check the history against the files; each problem with the command that fixes it", strata::run_validate, nullptr, true},
+    {"repair", "Remove failed rows, realign checksums/descriptions, mark removed files deleted", strata::run_repair, nullptr, true},
+    {"baseline", "Start the history of an existing database at --baseline-version", strata::run_baseline, nullptr, true},
+    {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, nullptr, true},
+    {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config, nullptr, true},
+    {"status", "One line: current version, pending count, failed or not (--exit-code for scripts)", nullptr, strata::run_status, true},
+    {"new", "Create the next migration file in the first location and print its path", nullptr, strata::run_new},
+    {"init", "Write a commented strata.yaml and migrations/ here; never overwrites", nullptr, strata::run_init, false, false},
+    {"completion", "Print a completion script: strata completion bash|zsh", nullptr, strata::run_completion, false, false, true},
+    {"man", "Print the man page strata(1)", nullptr, strata::run_man, false, false, true},
 };
 
 // The command line as CLI11 declares and parses it, values by settings key.
@@ -46,6 +56,8 @@ struct CommandLine {
   std::map<std::string, std::string> values;
   std::map<std::string, bool> switches;  // --flag, or --flag=false
   std::map<std::string, CLI::Option*> given;
+  std::map<std::string, bool> command_switches;           // by "command --name"
+  std::map<std::string, std::string> command_words;      // by "command NAME"
   strata::SplitArgs split;  // Flyway's -key=value forms, taken out before CLI11 parses the rest
 };
 
@@ -57,7 +69,19 @@ void declare(CommandLine& line) {
   app.fallthrough();
   for (const auto& o : strata::cli::value_options()) line.given[o.key] = app.add_option(o.names, line.values[o.key], o.help);
   for (const auto& o : strata::cli::switch_options()) line.given[o.key] = app.add_flag(o.names, line.switches[o.key], o.help);
-  for (const auto& c : kCommands) app.add_subcommand(c.name, c.help);
+  for (const auto& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    if (c.hidden) sub->group("");
+    for (const auto& o : strata::cli::command_options()) {
+      if (std::string_view(o.command) != c.name) continue;
+      const std::string id = std::string(c.name) + " " + o.names;
+      if (o.positional) {
+        sub->add_option(o.names, line.command_words[id], o.help)->required();
+      } else {
+        sub->add_flag(o.names, line.command_switches[id], o.help);
+      }
+    }
+  }
 }
 
 // Every long option CLI11 knows, so that split_flyway_args leaves them to it.
@@ -83,7 +107,12 @@ std::optional<int> parse(CommandLine& line, int argc, char** argv) {
     if (e.get_exit_code() == 0) return line.app.exit(e);  // --help, --version
     if (dynamic_cast<const CLI::RequiredError*>(&e) && line.app.remaining_size() > 0) {
       std::string message = "unknown command '" + line.app.remaining().front() + "'; commands:";
-      for (const auto& c : kCommands) message += std::string(&c == kCommands ? " " : ", ") + c.name;
+      const char* separator = " ";
+      for (const auto& c : kCommands) {
+        if (c.hidden) continue;
+        message += std::string(separator) + c.name;
+        separator = ", ";
+      }
       throw strata::UsageError(message);
     }
     strata::UsageError usage(e.what());
@@ -116,8 +145,26 @@ bool asks_for_json(const strata::ConfigInputs& inputs) {
   return json;
 }
 
+strata::CommandArgs command_args(const Command& command, const CommandLine& line, const strata::ConfigInputs& inputs) {
+  strata::CommandArgs args;
+  for (const auto& o : strata::cli::command_options()) {
+    if (std::string_view(o.command) != command.name) continue;
+    const std::string id = std::string(command.name) + " " + o.names;
+    if (o.positional) args.words.push_back(line.command_words.at(id));
+    else if (line.command_switches.at(id)) args.switches.insert(o.names);
+  }
+  args.working_directory = inputs.working_directory;
+  if (auto c = inputs.flags.find("config"); c != inputs.flags.end()) args.config_file = c->second;
+  for (const Command& c : kCommands) args.commands.push_back({c.name, c.help, c.hidden});
+  return args;
+}
+
 int run(const Command& command, const CommandLine& line, bool& json_output) {
   const strata::ConfigInputs inputs = config_inputs(line);
+  if (!command.reads_settings) {
+    static const strata::Config kDefaults;
+    return command.run_with_args(kDefaults, command_args(command, line, inputs));
+  }
   json_output = command.json_result && asks_for_json(inputs);
   strata::log::reserve_stdout(json_output);
   strata::log::configure(strata::cli::log_format_asked(inputs.flags, inputs.env), strata::log::Verbosity::Normal);
@@ -128,6 +175,7 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
   strata::log::configure(config.log_format, config.verbosity);
   json_output = command.json_result && config.output == strata::OutputFormat::Json;
   strata::log::reserve_stdout(json_output);
+  if (command.run_with_args) return command.run_with_args(config, command_args(command, line, inputs));
   return command.run(config);
 }
 

@@ -40,7 +40,16 @@ std::string redact(std::string_view text);
 // Text: Info to stdout (stderr while reserved), Warn/Error to stderr, Debug only when verbose;
 // Quiet drops Info.
 // Json: every line to stdout as {"ts","level","msg",fields...}.
+// Text: WARNING and ERROR are coloured when the stream gets colour (colour_on).
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+
+// Whether output to file descriptor `fd` is coloured: a terminal, NO_COLOR unset or empty, and
+// TERM not "dumb".
+bool colour_on(int fd);
+// A live line at the bottom of the terminal on stderr (strata/progress.hpp draws it): replaced
+// by each call, kept below every line written meanwhile; empty removes it. Callers show it only
+// when stderr is a terminal.
+void set_status(std::string_view text);
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }
 inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Info, m, f); }
 inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Warn, m, f); }

@@ -8,6 +8,7 @@
 #include "strata/execute.hpp"
 #include "strata/log.hpp"
 #include "strata/result_documents.hpp"
+#include "strata/progress.hpp"
 #include "strata/run.hpp"
 
 namespace strata {
@@ -147,7 +148,16 @@ void create_history_for_migrate(Run& run) {
 // Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
 // starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
 ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan,
-                                       const std::function<void(const AppliedOutcome&)>& on_applied) {
+                                       const std::function<void(const AppliedOutcome&)>& record) {
+  std::optional<MigrationProgress> progress;
+  if (progress_wanted(run.config) && !plan.empty()) {
+    Rows pid = run.session->query("SELECT pg_backend_pid()");
+    progress.emplace(plan, run.config.connection, std::stoi(pid.at(0).at(0).value_or("0")));
+  }
+  auto on_applied = [&](const AppliedOutcome& outcome) {
+    if (progress) progress->applied(outcome);
+    if (record) record(outcome);
+  };
   ExecuteOptions options;
   options.installed_by = run.installed_by;
   options.session_reset = run.session_reset;

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +202,17 @@ std::string read_file(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+RunResult run_shell(const std::string& command_line) {
+  RunResult r;
+  std::FILE* pipe = popen((command_line + " 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed for: " + command_line);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.out.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 RunResult run_strata(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

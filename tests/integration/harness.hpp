@@ -74,6 +74,10 @@ struct RunResult {
 // overrides it. `env` entries with an empty value are removed from the environment.
 RunResult run_strata(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
+// Runs `command_line` with /bin/sh; out holds its stdout and stderr together. For what needs a
+// shell around strata: another working directory, a pseudo-terminal, a completion script.
+RunResult run_shell(const std::string& command_line);
+
 // Starts strata without waiting; returns the pid. Output goes to files under `dir`.
 int spawn_strata(const std::vector<std::string>& args, const std::filesystem::path& out_file);
 int wait_exit(int pid);

@@ -171,3 +171,36 @@ TEST_F(LogTest, EachLineIsFlushedAtOnce) {
 
 }  // namespace
 }  // namespace strata::log
+
+namespace strata::log {
+namespace {
+
+// The live line (progress) stays below every log line written while it shows, and goes when
+// cleared; lines are never coloured when the stream is no terminal.
+TEST(LogStatusLine, RedrawnBelowEachLineAndCleared) {
+  configure(Format::Text, Verbosity::Normal);
+  reserve_stdout(true);  // info to stderr too, so one capture sees the order
+  test::Capture err(STDERR_FILENO);
+  set_status("[1/2] V1__a.sql 0.2s");
+  warn("slow disk");
+  info("Migrating schema \"public\" to version \"2\"");
+  set_status("");
+  const std::string text = err.finish();
+  reserve_stdout(false);
+  EXPECT_EQ(text,
+            "\r\x1b[K[1/2] V1__a.sql 0.2s"
+            "\r\x1b[KWARNING: slow disk\n[1/2] V1__a.sql 0.2s"
+            "\r\x1b[KMigrating schema \"public\" to version \"2\"\n[1/2] V1__a.sql 0.2s"
+            "\r\x1b[K");
+}
+
+TEST(LogStatusLine, NothingExtraWithoutOne) {
+  configure(Format::Text, Verbosity::Normal);
+  test::Capture err(STDERR_FILENO);
+  warn("plain");
+  EXPECT_EQ(err.finish(), "WARNING: plain\n");
+  EXPECT_FALSE(colour_on(STDERR_FILENO)) << "a file is no terminal";
+}
+
+}  // namespace
+}  // namespace strata::log
