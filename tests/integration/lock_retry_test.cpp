@@ -79,5 +79,15 @@ TEST(LockRetry, TimeoutsOutliveAMigrationThatResetsThem) {
   EXPECT_EQ(db.scalar("SELECT lock_timeout || ' ' || statement_timeout || ' ' || app FROM probe"), "5s 10min strata");
 }
 
+TEST(ApplicationName, IsStrataUnlessTheUserNamesOne) {
+  TestDatabase db;
+  TempDir dir;
+  dir.write("V1__probe.sql", "CREATE TABLE probe AS SELECT current_setting('application_name') AS app;\n");
+  const RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()},
+                                 {{"PGAPPNAME", "nightly-deploy"}});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT app FROM probe"), "nightly-deploy");
+}
+
 }  // namespace
 }  // namespace strata::test
