@@ -26,8 +26,11 @@ constexpr std::string_view kLockTimeout = "55P03";
 bool nothing_applied(const PreparedMigration& p, const MigrationFailed& e) {
   if (p.mode == ExecutionMode::InTransaction) return true;
   const auto& statements = p.script.statements;
-  if (statements.empty() || e.line <= 0 || e.line < statements.front().start.line) return false;
-  return statements.size() == 1 || e.line < statements[1].start.line;
+  if (e.file != p.migration->path.string()) return false;  // a callback's statement: the migration's ran or not
+  // Lines in the file as written, where the error points (placeholders may have moved them).
+  const ScriptSource source = source_of(*p.migration);
+  if (statements.empty() || e.line <= 0 || e.line < source.position(statements.front().offset).line) return false;
+  return statements.size() == 1 || e.line < source.position(statements[1].offset).line;
 }
 
 std::string list_blockers(const std::map<int, std::string>& seen) {
