@@ -24,6 +24,10 @@ constexpr Option kValueOptions[] = {
     {"ignore-migration-patterns", "--ignore-migration-patterns", "What validate tolerates, as type:state (default *:future), e.g. *:missing,*:ignored"},
     {"lock-wait-timeout", "--lock-wait-timeout", "How long to wait for the migration lock: 600 (seconds), 30s, 10m (default 10m)"},
     {"wait-report-interval", "--wait-report-interval", "While waiting for a lock, report who holds it this often (default 5s)"},
+    {"lock-timeout", "--lock-timeout", "PostgreSQL lock_timeout for migration statements, e.g. 5s (default off)"},
+    {"lock-retries", "--lock-retries", "Retries of a migration that hit --lock-timeout (default 3; -1: until it succeeds)"},
+    {"statement-timeout", "--statement-timeout", "PostgreSQL statement_timeout for migration statements, e.g. 10m (default off)"},
+    {"dry-run-output", "--dry-run-output", "migrate --dry-run writes its SQL to this file (Flyway's dryRunOutput)"},
     {"connect-retries", "--connect-retries", "Retries when the database cannot be reached (default 0)"},
     {"connect-retries-interval", "--connect-retries-interval", "Longest wait between connection retries in seconds (default 120)"},
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},
@@ -39,6 +43,7 @@ constexpr Option kSwitchOptions[] = {
     {"baseline-on-migrate", "--baseline-on-migrate", "Migrate baselines a non-empty schema that has no history table"},
     {"clean-disabled", "--clean-disabled", "Refuse clean (default true; --clean-disabled=false allows it)"},
     {"placeholder-replacement", "--placeholder-replacement", "Replace ${name} placeholders (default true)"},
+    {"dry-run", "--dry-run", "migrate prints the SQL it would run and changes nothing"},
     {"quiet", "-q,--quiet", "Only warnings and errors"},
     {"verbose", "-v,--verbose", "Also debug messages"},
 };

@@ -53,7 +53,8 @@ Params connection_params(std::string_view url, const std::optional<std::string>&
   // An empty override counts as absent so an empty FLYWAY_PASSWORD does not defeat .pgpass.
   if (user && !user->empty()) set_param(params, "user", *user);
   if (password && !password->empty()) set_param(params, "password", *password);
-  if (!param(params, "application_name")) set_param(params, "application_name", "strata");
+  // libpq's fallback: PGAPPNAME or an application_name the user gives still wins.
+  if (!param(params, "application_name")) set_param(params, "fallback_application_name", "strata");
   return params;
 }
 

@@ -88,8 +88,8 @@ bool HistoryTable::exists() const {
               .empty();
 }
 
-void HistoryTable::create(const std::vector<std::string>& schemas, const std::string& installed_by) {
-  if (exists()) return;
+std::vector<std::string> HistoryTable::create_statements(const std::vector<std::string>& schemas,
+                                                         const std::string& installed_by) const {
   const std::string t = name_.quoted();
   std::vector<std::string> wanted{name_.schema};
   for (const std::string& s : schemas) {
@@ -99,39 +99,48 @@ void HistoryTable::create(const std::vector<std::string>& schemas, const std::st
   for (const std::string& s : wanted) {
     if (!schema_exists(s)) missing.push_back(s);
   }
+  std::vector<std::string> statements;
+  for (const std::string& s : missing) statements.push_back("CREATE SCHEMA " + quote_ident(s));
+  // Flyway's PostgreSQL DDL, column for column, so either tool can read what the other wrote.
+  statements.push_back("CREATE TABLE " + t +
+                       " (\n"
+                       "    \"installed_rank\" INT NOT NULL,\n"
+                       "    \"version\" VARCHAR(50),\n"
+                       "    \"description\" VARCHAR(200) NOT NULL,\n"
+                       "    \"type\" VARCHAR(20) NOT NULL,\n"
+                       "    \"script\" VARCHAR(1000) NOT NULL,\n"
+                       "    \"checksum\" INTEGER,\n"
+                       "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+                       "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+                       "    \"execution_time\" INTEGER NOT NULL,\n"
+                       "    \"success\" BOOLEAN NOT NULL\n"
+                       ")");
+  statements.push_back("ALTER TABLE " + t + " ADD CONSTRAINT " + quote_ident(name_.table + "_pk") +
+                       " PRIMARY KEY (\"installed_rank\")");
+  statements.push_back("CREATE INDEX " + quote_ident(name_.table + "_s_idx") + " ON " + t + " (\"success\")");
+  if (!missing.empty()) {
+    // Flyway records the schemas it created itself in a rank-0 row, so `clean` knows to drop them.
+    std::string created;
+    for (const std::string& s : missing) {
+      if (!created.empty()) created += ',';
+      created += quote_ident(s);
+    }
+    statements.push_back("INSERT INTO " + t +
+                         " (installed_rank, version, description, type, script, checksum, installed_by, "
+                         "execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', " +
+                         session_.literal(created) + ", NULL, " +
+                         (installed_by.empty() ? std::string("current_user") : session_.literal(installed_by)) +
+                         ", 0, true)");
+  }
+  return statements;
+}
+
+void HistoryTable::create(const std::vector<std::string>& schemas, const std::string& installed_by) {
+  if (exists()) return;
+  const std::vector<std::string> statements = create_statements(schemas, installed_by);
   session_.exec("BEGIN");
   try {
-    for (const std::string& s : missing) session_.exec("CREATE SCHEMA " + quote_ident(s));
-    // Flyway's PostgreSQL DDL, column for column, so either tool can read what the other wrote.
-    session_.exec("CREATE TABLE " + t +
-                  " (\n"
-                  "    \"installed_rank\" INT NOT NULL,\n"
-                  "    \"version\" VARCHAR(50),\n"
-                  "    \"description\" VARCHAR(200) NOT NULL,\n"
-                  "    \"type\" VARCHAR(20) NOT NULL,\n"
-                  "    \"script\" VARCHAR(1000) NOT NULL,\n"
-                  "    \"checksum\" INTEGER,\n"
-                  "    \"installed_by\" VARCHAR(100) NOT NULL,\n"
-                  "    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
-                  "    \"execution_time\" INTEGER NOT NULL,\n"
-                  "    \"success\" BOOLEAN NOT NULL\n"
-                  ")");
-    session_.exec("ALTER TABLE " + t + " ADD CONSTRAINT " + quote_ident(name_.table + "_pk") +
-                  " PRIMARY KEY (\"installed_rank\")");
-    session_.exec("CREATE INDEX " + quote_ident(name_.table + "_s_idx") + " ON " + t + " (\"success\")");
-    if (!missing.empty()) {
-      // Flyway records the schemas it created itself in a rank-0 row, so `clean` knows to drop them.
-      std::string created;
-      for (const std::string& s : missing) {
-        if (!created.empty()) created += ',';
-        created += quote_ident(s);
-      }
-      session_.query("INSERT INTO " + t +
-                         " (installed_rank, version, description, type, script, checksum, installed_by, "
-                         "execution_time, success) VALUES (0, NULL, '<< Flyway Schema Creation >>', 'SCHEMA', "
-                         "$1, NULL, COALESCE($2, current_user), 0, true)",
-                     {created, installed_by.empty() ? Value() : Value(installed_by)});
-    }
+    for (const std::string& statement : statements) session_.exec(statement);
     session_.exec("COMMIT");
   } catch (...) {
     session_.exec_cleanup("ROLLBACK");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 
+#include "strata/lock_safety.hpp"
 #include "strata/log.hpp"
 
 namespace strata {
@@ -130,6 +131,8 @@ void check_schemas_exist(Run& run) {
   }
 }
 
+}  // namespace
+
 AppliedMigration baseline_row(const Run& run) {
   AppliedMigration row;
   row.version = Version::parse(run.config.baseline_version)->text();
@@ -141,8 +144,6 @@ AppliedMigration baseline_row(const Run& run) {
   row.success = true;
   return row;
 }
-
-}  // namespace
 
 bool Run::has_callbacks(std::initializer_list<CallbackEvent> events) const {
   return std::any_of(events.begin(), events.end(),
@@ -170,6 +171,8 @@ void prepare_session(Run& run) {
   const std::string search_path = use_default_schema(session, run.history->name().schema);
   run.session_reset = "SET ROLE " + quote_ident(run.original_role) + "; SELECT set_config('search_path', " +
                       session.literal(search_path) + ", false)";
+  const std::string timeouts = timeout_statements(lock_safety(run.config));
+  if (!timeouts.empty()) run.session_reset += "; " + timeouts;
 }
 
 void fire(Run& run, CallbackEvent event) {

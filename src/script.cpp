@@ -112,6 +112,20 @@ SplitScript split_statements(std::string_view text) {
       unterminated = ScriptDefect{end.opened_at, std::string(end.cause)};
       break;
     }
+    if (end.meta_command) {
+      const MetaCommandLine meta = meta_command_line(text, end.end);
+      if (meta.name != "\\restrict" && meta.name != "\\unrestrict") {
+        s.out.defect = ScriptDefect{end.end, "psql meta-command " + std::string(meta.name) +
+                                                 " is not SQL; strata runs SQL only"};
+        return std::move(s.out);
+      }
+      std::string_view line = text.substr(end.end, meta.end - end.end);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      s.out.skipped.push_back({end.end, line});
+      s.add_piece(piece, end.end);
+      piece = pos = std::min(text.size(), meta.end + 1);
+      continue;
+    }
     const std::string_view sql = text.substr(pos, end.end - pos);
     if (is_copy_from_stdin(sql)) {
       const std::size_t after = std::min(text.size(), end.end + 1);

@@ -18,6 +18,7 @@ namespace strata {
 
 class Session;
 class HistoryTable;
+struct LockSafety;
 
 struct ExecuteOptions {
   std::string installed_by;  // history `installed_by`
@@ -28,6 +29,8 @@ struct ExecuteOptions {
   // beforeEachMigrate / afterEachMigrate run inside each migration's transaction;
   // afterEachMigrateError after its rollback. Null: none.
   const std::vector<ResolvedCallback>* callbacks = nullptr;
+  // A migration that times out waiting for a lock is tried again as this says. Null: never.
+  const LockSafety* lock_safety = nullptr;
 };
 
 struct AppliedOutcome {

@@ -61,6 +61,9 @@ class HistoryTable {
   // with Flyway's DDL. The schemas it created are recorded in the rank-0 SCHEMA row, quoted and
   // comma-joined, as Flyway records them. Idempotent.
   void create(const std::vector<std::string>& schemas = {}, const std::string& installed_by = {});
+  // The statements `create` runs in its transaction, values as literals (a dry run prints them).
+  std::vector<std::string> create_statements(const std::vector<std::string>& schemas = {},
+                                             const std::string& installed_by = {}) const;
 
   // All rows ordered by installed_rank.
   std::vector<AppliedMigration> load() const;

@@ -55,7 +55,8 @@ struct Run {
 Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, bool uses_migrations = true);
 
 // The session as migrations and callbacks see it: the default schema in front of search_path,
-// and the statements that put role and search_path back before each script. Idempotent.
+// and the statements that put role, search_path and strata's lock_timeout / statement_timeout
+// back before each script. Idempotent.
 void prepare_session(Run& run);
 
 // Runs the callbacks of `event`, if any.
@@ -84,6 +85,8 @@ ReconcileOptions reconcile_options(const Config& config);
 
 // Creates the history table (and the schemas, unless createSchemas is false).
 void create_history(Run& run);
+// The BASELINE row of baselineVersion/baselineDescription.
+AppliedMigration baseline_row(const Run& run);
 // Writes the BASELINE row of baselineVersion/baselineDescription in a transaction of its own.
 void write_baseline(Run& run);
 

@@ -36,15 +36,24 @@ struct Statement {
   TextPosition copy_data_start;
 };
 
-// Text no statement can be read from: an unterminated quote, dollar quote or comment, or COPY data
-// without its `\.` line. Nothing of such a script may run.
+// Text no statement can be read from: an unterminated quote, dollar quote or comment, COPY data
+// without its `\.` line, or a psql meta-command (`\i`, `\set`, `\connect`, ...: psql runs them,
+// the server cannot). Nothing of such a script may run.
 struct ScriptDefect {
   std::size_t offset = 0;  // where the problem starts in the script text
   std::string cause;       // one line naming it
 };
 
+// A psql-only line left out of what runs: pg_dump's `\restrict KEY` / `\unrestrict KEY` guards,
+// which only tell psql to refuse meta-commands in the data that follows.
+struct SkippedLine {
+  std::size_t offset = 0;  // where the line starts in the script text
+  std::string_view text;   // the line, without its newline
+};
+
 struct SplitScript {
   std::vector<Statement> statements;
+  std::vector<SkippedLine> skipped;
   bool parsed = true;  // false: the PostgreSQL parser rejected the text and a lexical split was used
   std::string parse_error;  // the parser's message when parsed == false
   std::size_t parse_error_offset = 0;
@@ -53,7 +62,9 @@ struct SplitScript {
 
 // Splits `text` (which must outlive the result) with the PostgreSQL parser, falling back to the
 // lexical scanner for pieces the parser rejects. COPY ... FROM STDIN takes the rows after it up to
-// a `\.` line (the parser never sees them). Empty statements are dropped.
+// a `\.` line (the parser never sees them). A line starting with a backslash outside any quote,
+// comment or COPY data is a psql meta-command: `\restrict` and `\unrestrict` are skipped (listed
+// in `skipped`), any other is the script's defect. Empty statements are dropped.
 SplitScript split_statements(std::string_view text);
 
 // Line and column of a byte offset in `text`.

@@ -44,11 +44,21 @@ std::unique_ptr<MigrationStrategy> in_transaction_strategy(Session& session, His
 // then the history row. A failure leaves the statements before it applied.
 std::unique_ptr<MigrationStrategy> no_transaction_strategy(Session& session, HistoryTable& history,
                                                            const ExecuteOptions& options);
+// `inner`, tried again when a migration gives up waiting for a lock (SQLSTATE 55P03, from
+// lock_timeout): up to `safety.retries` more times with exponential backoff and jitter, each
+// attempt logged with the sessions seen blocking it. A migration outside a transaction is tried
+// again only when its first statement is the one that timed out (nothing of it ran). Returns
+// `inner` itself when `safety` is null or sets no lock_timeout.
+std::unique_ptr<MigrationStrategy> with_lock_retry(std::unique_ptr<MigrationStrategy> inner, Session& session,
+                                                   const LockSafety* safety);
 // Runs nothing: writes to `out` the SQL the other strategies would send, transaction boundaries,
 // COPY rows and history INSERT included, in a form psql -v ON_ERROR_STOP=1 replays. `history`
 // only quotes values (it needs a session for the server's quoting rules).
 std::unique_ptr<MigrationStrategy> dry_run_strategy(std::ostream& out, const HistoryTable& history,
                                                     const ExecuteOptions& options);
+
+// Writes the `event` callbacks of `options` as dry_run_strategy writes a migration's statements.
+void write_dry_run_callbacks(std::ostream& out, const ExecuteOptions& options, CallbackEvent event);
 
 // Runs `prepared` in order, each with the strategy `choose` returns for it, logging as Flyway
 // does; stops at the first failure. `schema` names the history's schema in the log lines.

@@ -4,8 +4,10 @@
 #include <functional>
 #include <optional>
 
+#include "commands/dry_run.hpp"
 #include "strata/commands.hpp"
 #include "strata/execute.hpp"
+#include "strata/lock_safety.hpp"
 #include "strata/log.hpp"
 #include "strata/result_documents.hpp"
 #include "strata/progress.hpp"
@@ -122,16 +124,20 @@ bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateO
   return true;
 }
 
+// Without a history table, schemas holding objects are only migrated when baselineOnMigrate says so.
+void refuse_unmanaged(const Run& run, const std::string& non_empty) {
+  if (non_empty.empty() || run.config.baseline_on_migrate) return;
+  ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " + run.table() +
+                     "; strata will not run migrations against objects it did not create");
+  e.hint = "run `strata baseline" + run.args + "` first (or migrate with --baseline-on-migrate), or point strata at an empty schema";
+  throw e;
+}
+
 // Under the lock: creates the history table, baselined first when the schemas already hold
 // objects and baselineOnMigrate allows it.
 void create_history_for_migrate(Run& run) {
   const std::string non_empty = non_empty_schemas(run);
-  if (!non_empty.empty() && !run.config.baseline_on_migrate) {
-    ValidationFailed e("found non-empty schema(s) " + non_empty + " but no schema history table " + run.table() +
-                       "; strata will not run migrations against objects it did not create");
-    e.hint = "run `strata baseline" + run.args + "` first (or migrate with --baseline-on-migrate), or point strata at an empty schema";
-    throw e;
-  }
+  refuse_unmanaged(run, non_empty);
   if (non_empty.empty()) {
     create_history(run);
     return;
@@ -158,7 +164,9 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
     if (progress) progress->applied(outcome);
     if (record) record(outcome);
   };
+  const LockSafety lock_safety = strata::lock_safety(run.config);
   ExecuteOptions options;
+  options.lock_safety = &lock_safety;
   options.installed_by = run.installed_by;
   options.session_reset = run.session_reset;
   options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
@@ -246,11 +254,25 @@ void report_applied(const Run& run, const Reconciliation& rec, const ExecutionRe
                       {"duration_ms", static_cast<std::int64_t>(elapsed.count())}});
 }
 
+// migrate --dry-run: the same first look (files, placeholders, validation) without the lock, the
+// callbacks written rather than fired, then the SQL written out; logs go to stderr.
+int dry_run_migrate(const Config& config, const ReconcileOptions& options) {
+  log::reserve_stdout(true);
+  Run run = open_run(config, {CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
+                              CallbackEvent::AfterEachMigrate, CallbackEvent::AfterMigrate});
+  if (up_to_date_without_lock(run, options)) return 0;
+  if (run.history->exists()) return write_dry_run(run, reconcile(run.migrations(), load_history(*run.history), options), false, false);
+  const std::string non_empty = non_empty_schemas(run);
+  refuse_unmanaged(run, non_empty);
+  return write_dry_run(run, reconcile(run.migrations(), {}, options), true, !non_empty.empty());
+}
+
 }  // namespace
 
 int run_migrate(const Config& config) {
   const Stopwatch watch;
   const ReconcileOptions options = reconcile_options(config);
+  if (dry_run_requested(config)) return dry_run_migrate(config, options);
   Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
                               CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
                               CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,

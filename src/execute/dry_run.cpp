@@ -34,9 +34,9 @@ class DryRun final : public MigrationStrategy {
     out_ << "\n-- " << m.script << (transaction ? "" : " (outside a transaction, statement by statement)") << "\n";
     if (transaction) out_ << "BEGIN;\n";
     if (!options_.session_reset.empty()) write_sql(out_, options_.session_reset);
-    write_callbacks(CallbackEvent::BeforeEachMigrate);
+    write_dry_run_callbacks(out_, options_, CallbackEvent::BeforeEachMigrate);
     for (const Statement& s : p.script.statements) write_statement(out_, s);
-    write_callbacks(CallbackEvent::AfterEachMigrate);
+    write_dry_run_callbacks(out_, options_, CallbackEvent::AfterEachMigrate);
     if (!options_.session_reset.empty()) write_sql(out_, options_.session_reset);
     write_sql(out_, history_.append_statement(history_row(m, options_, std::chrono::milliseconds(0))));
     if (transaction) out_ << "COMMIT;\n";
@@ -44,23 +44,23 @@ class DryRun final : public MigrationStrategy {
   }
 
  private:
-  void write_callbacks(CallbackEvent event) {
-    if (!options_.callbacks) return;
-    for (const ResolvedCallback* c : callbacks_for(*options_.callbacks, event)) {
-      const ScriptSource source = callback_source(*c);
-      const SplitScript split = split_statements(strip_bom(source.sent));
-      refuse_defect(split, source, c->path.string());
-      out_ << "-- callback " << c->script << "\n";
-      for (const Statement& s : split.statements) write_statement(out_, s);
-    }
-  }
-
   std::ostream& out_;
   const HistoryTable& history_;
   const ExecuteOptions& options_;
 };
 
 }  // namespace
+
+void write_dry_run_callbacks(std::ostream& out, const ExecuteOptions& options, CallbackEvent event) {
+  if (!options.callbacks) return;
+  for (const ResolvedCallback* c : callbacks_for(*options.callbacks, event)) {
+    const ScriptSource source = callback_source(*c);
+    const SplitScript split = split_statements(strip_bom(source.sent));
+    refuse_defect(split, source, c->path.string());
+    out << "-- callback " << c->script << "\n";
+    for (const Statement& s : split.statements) write_statement(out, s);
+  }
+}
 
 std::unique_ptr<MigrationStrategy> dry_run_strategy(std::ostream& out, const HistoryTable& history,
                                                     const ExecuteOptions& options) {

@@ -78,8 +78,8 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
                              const std::function<void(const AppliedOutcome&)>& on_applied) {
   // Everything is split first: a script nothing can be read from is known before anything runs.
   const std::vector<PreparedMigration> prepared = prepare_migrations(plan);
-  const auto in_transaction = in_transaction_strategy(session, history, options);
-  const auto no_transaction = no_transaction_strategy(session, history, options);
+  const auto in_transaction = with_lock_retry(in_transaction_strategy(session, history, options), session, options.lock_safety);
+  const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, options), session, options.lock_safety);
   const StrategyChooser choose = [&](const PreparedMigration& p) -> MigrationStrategy& {
     return p.mode == ExecutionMode::NoTransaction ? *no_transaction : *in_transaction;
   };

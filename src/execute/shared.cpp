@@ -63,6 +63,11 @@ MigrationFailed migration_error(const ResolvedMigration& m, const Statement* sta
 }
 
 void refuse_defect(const SplitScript& split, const ScriptSource& script, const std::string& file) {
+  for (const SkippedLine& skipped : split.skipped) {
+    log::info(file + ":" + std::to_string(script.position(skipped.offset).line) + ": skipping the psql-only line `" +
+                  std::string(skipped.text) + "` (pg_dump's guard for psql; it is not SQL)",
+              {{"file", file}});
+  }
   if (!split.defect) return;
   const TextPosition pos = script.position(split.defect->offset);
   InputError e(file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + split.defect->cause);

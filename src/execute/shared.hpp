@@ -24,7 +24,8 @@ MigrationFailed script_error(const std::string& what, const std::string& file, c
                              const Statement* statement, const SqlError& e);
 MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e);
 
-// Throws InputError at file:line:col when nothing can be read from `split`.
+// Throws InputError at file:line:col when nothing can be read from `split` (a psql meta-command
+// included); notes each psql-only line it skips.
 void refuse_defect(const SplitScript& split, const ScriptSource& script, const std::string& file);
 
 // exec, or copy_in with the statement's rows.

@@ -15,6 +15,12 @@ struct Scan {
 
   bool at(std::size_t k, char c) const { return k < text.size() && text[k] == c; }
 
+  // Only blanks between the line's start and `k`.
+  bool starts_line(std::size_t k) const {
+    while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\t')) --k;
+    return k == 0 || text[k - 1] == '\n' || text[k - 1] == '\r';
+  }
+
   void fail(std::size_t opened_at, std::string_view cause) {
     result.unterminated = true;
     result.opened_at = opened_at;
@@ -85,12 +91,23 @@ StatementEnd scan_statement(std::string_view text, std::size_t begin) {
     } else if (c == ';') {
       s.result.end = s.i;
       return s.result;
+    } else if (c == '\\' && s.starts_line(s.i)) {
+      s.result.end = s.i;
+      s.result.meta_command = true;
+      return s.result;
     } else {
       ++s.i;
     }
   }
   s.result.end = text.size();
   return s.result;
+}
+
+MetaCommandLine meta_command_line(std::string_view text, std::size_t at) {
+  std::size_t name_end = at + 1;
+  while (name_end < text.size() && !is_blank(text[name_end]) && text[name_end] != '\\') ++name_end;
+  const std::size_t eol = text.find('\n', at);
+  return {text.substr(at, name_end - at), eol == std::string_view::npos ? text.size() : eol};
 }
 
 std::size_t first_token(std::string_view text) {

@@ -11,6 +11,9 @@ struct StatementEnd {
   bool unterminated = false;  // a quote or comment runs to the end of the text
   std::size_t opened_at = 0;  // where that quote or comment starts
   std::string_view cause;     // what is unterminated, for the user
+  // `end` is a backslash that starts a line (after blanks) outside any quote or comment: a psql
+  // meta-command (\i, \set, pg_dump's \restrict), which psql runs itself and never sends.
+  bool meta_command = false;
 };
 
 // Scans the statement starting at `begin`.
@@ -23,5 +26,13 @@ std::size_t first_token(std::string_view text);
 bool starts_with_keyword(std::string_view statement, std::string_view word);
 
 bool is_blank(char c);
+
+// The meta-command name of the line starting at `at` ("\\restrict" of "\\restrict KEY"), and
+// where the line ends (its newline, or the text's size).
+struct MetaCommandLine {
+  std::string_view name;
+  std::size_t end = 0;
+};
+MetaCommandLine meta_command_line(std::string_view text, std::size_t at);
 
 }  // namespace strata::script_detail

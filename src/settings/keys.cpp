@@ -60,6 +60,11 @@ constexpr KeySpec kSettings[] = {
     {"createSchemas", Kind::Bool},
     {"encoding", Kind::String},
     {"lockRetryCount", Kind::Int},
+    // strata's own: PostgreSQL's lock_timeout / statement_timeout for migration statements, and
+    // migrate printing the SQL instead of running it (Flyway only has dryRunOutput).
+    {"lockTimeout", Kind::Duration},
+    {"statementTimeout", Kind::Duration},
+    {"dryRun", Kind::Bool},
     // Command line only (as in Flyway): the base for relative config files and locations.
     {"workingDirectory", Kind::String},
     // The rest of Flyway's settings, so that its configuration loads and a typo still fails.
@@ -109,6 +114,7 @@ constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
     {"output", "outputType"},
     {"config", "configFiles"},
     {"configfile", "configFiles"},
+    {"lockretries", "lockRetryCount"},
 };
 
 // What all spellings of one key have in common: "lock-wait-timeout", "LOCK_WAIT_TIMEOUT" and

@@ -12,11 +12,11 @@ namespace {
 // Flyway settings that a later feature implements: accepted (so existing Flyway configuration
 // loads) but named in a warning when given, rather than silently doing nothing.
 constexpr std::string_view kNotActedOnYet[] = {
-    "mixed",          "group",          "encoding",          "lockRetryCount",          "callbacks",
+    "mixed",          "group",          "encoding",          "callbacks",
     "callbackLocations", "resolvers",   "skipDefaultResolvers", "initSql",               "tablespace",
     "batch",          "stream",         "executeInTransaction", "detectEncoding",        "cleanOnValidationError",
     "validateMigrationNaming", "failOnMissingLocations", "failOnMissingTarget", "skipExecutingMigrations",
-    "outputQueryResults", "errorOverrides", "dryRunOutput", "undoSqlMigrationPrefix", "placeholderSeparator",
+    "outputQueryResults", "errorOverrides", "undoSqlMigrationPrefix", "placeholderSeparator",
     "scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "cherryPick", "outputFile", "outputLogsInJson",
     "reportEnabled", "reportFilename", "kerberosConfigFile",
 };

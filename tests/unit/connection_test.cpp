@@ -64,7 +64,8 @@ TEST_F(UrlTest, PostgresqlUri) {
   EXPECT_EQ(kv["user"], "alice");
   EXPECT_EQ(kv["password"], "s3cret");
   EXPECT_EQ(kv["sslmode"], "require");
-  EXPECT_EQ(kv["application_name"], "strata");
+  EXPECT_EQ(kv["fallback_application_name"], "strata");
+  EXPECT_EQ(kv.count("application_name"), 0u);
   EXPECT_EQ(s.display, "postgresql://alice@db.example:5432/app");
   // The result is keyword=value, not the URI handed back.
   EXPECT_EQ(s.conninfo.find("postgresql://"), std::string::npos);
@@ -172,7 +173,7 @@ TEST_F(UrlTest, EmptyLeavesLibpqDefaultsAlone) {
   auto s = make("");
   auto kv = libpq_view(s.conninfo);
   EXPECT_EQ(kv.size(), 1u) << s.conninfo;
-  EXPECT_EQ(kv["application_name"], "strata");
+  EXPECT_EQ(kv["fallback_application_name"], "strata");
   EXPECT_EQ(s.display.rfind("postgresql://", 0), 0u) << s.display;
   // An empty password override must not become password='' (which would defeat .pgpass).
   s = make("", std::nullopt, std::string());

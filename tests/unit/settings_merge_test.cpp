@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "capture.hpp"
+#include "strata/config.hpp"
 #include "strata/error.hpp"
 #include "strata/log.hpp"
 #include "strata/settings.hpp"
@@ -122,6 +123,27 @@ TEST(WarnNotActedOn, NamesEachSettingStrataDoesNotActOnWithItsSource) {
   EXPECT_NE(out.find("setting 'jdbcProperties.ssl' (environment variable FLYWAY_JDBC_PROPERTIES_SSL)"), std::string::npos) << out;
   EXPECT_EQ(out.find("driver"), std::string::npos) << out;  // Flyway's own: a debug line only
   EXPECT_EQ(out.find("table"), std::string::npos) << out;
+}
+
+TEST(WarnNotActedOn, LeavesOutTheLockAndDryRunSettingsStrataActsOn) {
+  Layer settings = default_settings();
+  settings["lockRetryCount"] = from(SourceKind::ConfigFile, "5", "flyway.conf:2", 2);
+  settings["dryRunOutput"] = from(SourceKind::CommandLine, "plan.sql", "option '-dryRunOutput'");
+  log::configure(log::Format::Text, log::Verbosity::Normal);
+  test::Capture err(STDERR_FILENO);
+  warn_not_acted_on(settings);
+  const std::string out = err.finish();
+  EXPECT_EQ(out.find("lockRetryCount"), std::string::npos) << out;
+  EXPECT_EQ(out.find("dryRunOutput"), std::string::npos) << out;
+}
+
+TEST(CanonicalKey, LockAndDryRunOptionsReachTheirSettings) {
+  EXPECT_EQ(canonical_key("lock-retries"), "lockRetryCount");
+  EXPECT_EQ(canonical_key("LOCK_RETRY_COUNT"), "lockRetryCount");
+  EXPECT_EQ(canonical_key("lock-timeout"), "lockTimeout");
+  EXPECT_EQ(canonical_key("statement-timeout"), "statementTimeout");
+  EXPECT_EQ(canonical_key("dry-run"), "dryRun");
+  EXPECT_EQ(canonical_key("dry-run-output"), "dryRunOutput");
 }
 
 }  // namespace
