@@ -29,6 +29,9 @@ constexpr Option kValueOptions[] = {
     {"output", "--output", "Output of info: text (default) or json (Flyway's -outputType=json)"},
     {"config", "-c,--config", "Config file (default ./strata.yaml when present)"},
     {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)"},
+    {"target-filter", "--target-filter", "Fleets: only the targets whose name matches this glob, e.g. 'tenant_*'"},
+    {"parallel", "--parallel", "Fleets: how many targets run at once (default: their number, at most 8)"},
+    {"shard", "--shard", "Fleets: only shard I of N (e.g. 2/3), by FNV-1a 64 of the target's name"},
 };
 
 constexpr Option kSwitchOptions[] = {
@@ -39,6 +42,8 @@ constexpr Option kSwitchOptions[] = {
     {"placeholder-replacement", "--placeholder-replacement", "Replace ${name} placeholders (default true)"},
     {"quiet", "-q,--quiet", "Only warnings and errors"},
     {"verbose", "-v,--verbose", "Also debug messages"},
+    {"fail-fast", "--fail-fast", "Fleets: once a target fails, start no other"},
+    {"summary", "--summary", "Fleets: info prints one row per target (current version, pending count)"},
 };
 
 // A value as one shell word: quoted unless it is plainly safe.

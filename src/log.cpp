@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace strata::log {
@@ -26,6 +27,8 @@ std::vector<std::string> g_secrets;  // longest first, so a secret inside anothe
 
 // One line at a time, so lines from a cancel thread never interleave with the main thread's.
 std::mutex g_write_mutex;
+
+thread_local std::string t_target;
 
 std::string redact_with(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
@@ -153,7 +156,12 @@ std::string json_line(Level level, std::string_view message, std::initializer_li
   line += timestamp_utc();
   line += "\",\"level\":\"";
   line += level_name(level);
-  line += "\",\"msg\":";
+  line += '"';
+  if (!t_target.empty()) {
+    line += ",\"target\":";
+    append_json_string(line, redact_with(t_target, secrets));
+  }
+  line += ",\"msg\":";
   append_json_string(line, redact_with(message, secrets));
   for (const auto& f : fields) {
     line += ',';
@@ -178,8 +186,9 @@ std::string json_line(Level level, std::string_view message, std::initializer_li
 std::string text_line(Level level, std::string_view message, std::initializer_list<Field> fields,
                       bool with_fields, const std::vector<std::string>& secrets) {
   std::string line;
-  if (level == Level::Warn) line = "WARNING: ";
-  else if (level == Level::Error) line = "ERROR: ";
+  if (!t_target.empty()) line = "[" + t_target + "] ";
+  if (level == Level::Warn) line += "WARNING: ";
+  else if (level == Level::Error) line += "ERROR: ";
   line += message;
   if (with_fields && fields.size() > 0) {
     line += " (";
@@ -199,6 +208,10 @@ std::string text_line(Level level, std::string_view message, std::initializer_li
 }
 
 }  // namespace
+
+TargetScope::TargetScope(std::string name) : previous_(std::exchange(t_target, std::move(name))) {}
+TargetScope::~TargetScope() { t_target = std::move(previous_); }
+const std::string& current_target() { return t_target; }
 
 void configure(Format format, Verbosity verbosity) {
   g_format = format;

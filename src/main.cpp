@@ -12,6 +12,7 @@
 #include "strata/commands.hpp"
 #include "strata/config.hpp"
 #include "strata/error.hpp"
+#include "strata/fleet.hpp"
 #include "strata/flyway_args.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
@@ -127,6 +128,8 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
   strata::log::configure(config.log_format, config.verbosity);
   json_output = command.json_result && config.output == strata::OutputFormat::Json;
   strata::log::reserve_stdout(json_output);
+  // `config` shows the settings as they are; every other command runs on each target of a fleet.
+  if (strata::is_fleet(config) && command.run != strata::run_config) return strata::run_fleet(command.name, config);
   return command.run(config);
 }
 
