@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "strata/commands.hpp"
+#include "strata/commands_run.hpp"
 #include "strata/error.hpp"
 #include "strata/fleet.hpp"
 #include "strata/fleet_runner.hpp"
@@ -49,27 +50,27 @@ std::vector<FleetTarget> selected_targets(const Config& config) {
 }
 
 // The current version ("" for none) and the pending count, as info reads them.
-std::pair<std::string, std::size_t> read_state(const Config& config) {
-  Run run = open_run(config, {});
+std::pair<std::string, std::size_t> read_state(Run& run) {
   std::vector<AppliedMigration> applied;
   if (run.history->exists()) applied = load_history(*run.history);
-  Reconciliation rec = reconcile(run.migrations(), applied, reconcile_options(config));
+  Reconciliation rec = reconcile(run.migrations(), applied, reconcile_options(run.config));
   return {rec.current ? rec.current->text() : std::string(), rec.pending.size()};
 }
 
-// migrate with the versions before and after; the version after is read also when it failed, so
-// that the summary shows where the target stopped.
+// migrate, with the versions before and after read on its connection; the version after is read
+// also when it failed, so that the summary shows where the target stopped.
 int migrate_target(const Config& config, TargetResult& result) {
-  result.version_before = read_state(config).first;
+  Run run = open_migrate_run(config);
+  result.version_before = read_state(run).first;
   auto read_after = [&] {
     try {
-      result.version_after = read_state(config).first;
+      result.version_after = read_state(run).first;
     } catch (const Error& e) {
       log::warn(std::string("cannot read the version after migrate: ") + e.what());
     }
   };
   try {
-    const int code = run_migrate(config);
+    const int code = migrate(run);
     read_after();
     return code;
   } catch (const Error& e) {
@@ -79,7 +80,8 @@ int migrate_target(const Config& config, TargetResult& result) {
 }
 
 int summarize_target(const Config& config, TargetResult& result) {
-  auto [version, pending] = read_state(config);
+  Run run = open_run(config, {});
+  auto [version, pending] = read_state(run);
   result.version_before = version;
   result.version_after = version;
   result.pending = pending;

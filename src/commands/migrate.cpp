@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "strata/commands.hpp"
+#include "strata/commands_run.hpp"
 #include "strata/execute.hpp"
 #include "strata/log.hpp"
 #include "strata/run.hpp"
@@ -188,17 +189,25 @@ void report_applied(const Run& run, const Reconciliation& rec, const ExecutionRe
 
 }  // namespace
 
+Run open_migrate_run(const Config& config) {
+  return open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
+                          CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
+                          CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
+                          CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
+                          CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
+                          CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
+                          CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
+                          CallbackEvent::AfterMigrateError});
+}
+
 int run_migrate(const Config& config) {
+  Run run = open_migrate_run(config);
+  return migrate(run);
+}
+
+int migrate(Run& run) {
   const Stopwatch watch;
-  const ReconcileOptions options = reconcile_options(config);
-  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
-                              CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
-                              CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
-                              CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
-                              CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
-                              CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
-                              CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
-                              CallbackEvent::AfterMigrateError});
+  const ReconcileOptions options = reconcile_options(run.config);
   if (up_to_date_without_lock(run, options)) return 0;
 
   std::unique_ptr<MigrationLock> lock = take_lock(run);
