@@ -203,6 +203,27 @@ TEST(Fleet, UnreachableTargetIsAConnectFailure) {
   }
 }
 
+TEST(Fleet, ValidateNamesTheTargetThatDriftedAndRepairRealignsIt) {
+  Fleet fleet = make_fleet(3);
+  TempDir dir;
+  write_two_migrations(dir);
+  const std::string config = write_config(dir, urls_of(fleet));
+  ASSERT_EQ(run_strata({"migrate", "-c", config, "-e", "fleet"}).exit_code, 0);
+  fleet[1]->query("UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '1'");
+
+  RunResult validate = run_strata({"validate", "-c", config, "-e", "fleet", "--output", "json"});
+  EXPECT_EQ(validate.exit_code, 1) << validate.all();
+  const nlohmann::json doc = nlohmann::json::parse(validate.out);
+  EXPECT_EQ(target_named(doc, fleet[1]->name()).at("outcome"), "failed");
+  EXPECT_EQ(target_named(doc, fleet[0]->name()).at("outcome"), "succeeded");
+  // The fix names the target, so that it repairs that one only.
+  EXPECT_NE(validate.err.find("--target-filter '" + fleet[1]->name() + "'"), std::string::npos) << validate.err;
+
+  RunResult repair = run_strata({"repair", "-c", config, "-e", "fleet", "--target-filter", fleet[1]->name()});
+  EXPECT_EQ(repair.exit_code, 0) << repair.all();
+  EXPECT_EQ(run_strata({"validate", "-c", config, "-e", "fleet"}).exit_code, 0);
+}
+
 std::string sleeping_count() {
   ConnectionSettings admin{"host=" + server().socket_dir + " port=" + server().port + " user=" + server().user +
                                " dbname=postgres",

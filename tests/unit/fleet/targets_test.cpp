@@ -117,3 +117,16 @@ TEST(FleetShard, ShardsCoverEveryNameExactlyOnce) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(FleetTargets, StrataConfigMasksThePasswordsOfTargetUrls) {
+  const std::string shown = masked_value("targets", "postgresql://u:s3cret@h/a\nb\tpostgresql://u:other@h/b");
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("other"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("b\tpostgresql://u:***@h/b"), std::string::npos) << shown;
+}
+
+}  // namespace
+}  // namespace strata
