@@ -6,8 +6,9 @@
 namespace strata {
 
 // The Run migrate works with (the callbacks it can fire kept), and migrate on it: run_migrate is
-// migrate(open_migrate_run(config)).
+// migrate(open_migrate_run(config), watch). `watch` started when the command did: the execution
+// time reported includes reading the files and connecting.
 Run open_migrate_run(const Config& config);
-int migrate(Run& run);
+int migrate(Run& run, const Stopwatch& watch);
 
 }  // namespace strata

@@ -60,6 +60,7 @@ std::pair<std::string, std::size_t> read_state(Run& run) {
 // migrate, with the versions before and after read on its connection; the version after is read
 // also when it failed, so that the summary shows where the target stopped.
 int migrate_target(const Config& config, TargetResult& result) {
+  const Stopwatch watch;
   Run run = open_migrate_run(config);
   result.version_before = read_state(run).first;
   auto read_after = [&] {
@@ -70,7 +71,7 @@ int migrate_target(const Config& config, TargetResult& result) {
     }
   };
   try {
-    const int code = migrate(run);
+    const int code = migrate(run, watch);
     read_after();
     return code;
   } catch (const Error& e) {

@@ -201,12 +201,12 @@ Run open_migrate_run(const Config& config) {
 }
 
 int run_migrate(const Config& config) {
+  const Stopwatch watch;
   Run run = open_migrate_run(config);
-  return migrate(run);
+  return migrate(run, watch);
 }
 
-int migrate(Run& run) {
-  const Stopwatch watch;
+int migrate(Run& run, const Stopwatch& watch) {
   const ReconcileOptions options = reconcile_options(run.config);
   if (up_to_date_without_lock(run, options)) return 0;
 
