@@ -1,7 +1,7 @@
 // How a setting's value and source are shown to people (`strata config`), secrets masked.
 #include "strata/connection.hpp"
-#include "strata/log.hpp"
 #include "strata/fleet.hpp"
+#include "strata/log.hpp"
 #include "strata/settings.hpp"
 
 namespace strata {
