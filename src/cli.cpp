@@ -35,6 +35,9 @@ constexpr Option kValueOptions[] = {
     {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)", "text json"},
     {"config", "-c,--config", "Config file (default ./strata.yaml when present)", "@files"},
     {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)", "@environments"},
+    {"target-filter", "--target-filter", "Fleets: only the targets whose name matches this glob, e.g. 'tenant_*'"},
+    {"parallel", "--parallel", "Fleets: how many targets run at once (default: their number, at most 8)"},
+    {"shard", "--shard", "Fleets: only shard I of N (e.g. 2/3), by FNV-1a 64 of the target's name"},
 };
 
 constexpr Option kSwitchOptions[] = {
@@ -46,6 +49,8 @@ constexpr Option kSwitchOptions[] = {
     {"dry-run", "--dry-run", "migrate prints the SQL it would run and changes nothing"},
     {"quiet", "-q,--quiet", "Only warnings and errors"},
     {"verbose", "-v,--verbose", "Also debug messages"},
+    {"fail-fast", "--fail-fast", "Fleets: once a target fails, start no other"},
+    {"summary", "--summary", "Fleets: info prints one row per target (current version, pending count)"},
 };
 
 constexpr CommandOption kCommandOptions[] = {

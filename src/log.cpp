@@ -14,6 +14,7 @@
 #include <ctime>
 #include <mutex>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace strata::log {
@@ -31,6 +32,8 @@ std::mutex g_write_mutex;
 std::string g_status;  // the live line on stderr, under g_write_mutex
 
 constexpr std::string_view kClearLine = "\r\x1b[K";
+
+thread_local std::string t_target;
 
 std::string redact_with(std::string_view text, const std::vector<std::string>& secrets) {
   std::string out(text);
@@ -158,7 +161,12 @@ std::string json_line(Level level, std::string_view message, std::initializer_li
   line += timestamp_utc();
   line += "\",\"level\":\"";
   line += level_name(level);
-  line += "\",\"msg\":";
+  line += '"';
+  if (!t_target.empty()) {
+    line += ",\"target\":";
+    append_json_string(line, redact_with(t_target, secrets));
+  }
+  line += ",\"msg\":";
   append_json_string(line, redact_with(message, secrets));
   for (const auto& f : fields) {
     line += ',';
@@ -183,8 +191,9 @@ std::string json_line(Level level, std::string_view message, std::initializer_li
 std::string text_line(Level level, std::string_view message, std::initializer_list<Field> fields,
                       bool with_fields, const std::vector<std::string>& secrets, bool colour) {
   std::string line;
-  if (level == Level::Warn) line = colour ? "\x1b[33mWARNING:\x1b[0m " : "WARNING: ";
-  else if (level == Level::Error) line = colour ? "\x1b[1;31mERROR:\x1b[0m " : "ERROR: ";
+  if (!t_target.empty()) line = "[" + t_target + "] ";
+  if (level == Level::Warn) line += colour ? "\x1b[33mWARNING:\x1b[0m " : "WARNING: ";
+  else if (level == Level::Error) line += colour ? "\x1b[1;31mERROR:\x1b[0m " : "ERROR: ";
   line += message;
   if (with_fields && fields.size() > 0) {
     line += " (";
@@ -204,6 +213,10 @@ std::string text_line(Level level, std::string_view message, std::initializer_li
 }
 
 }  // namespace
+
+TargetScope::TargetScope(std::string name) : previous_(std::exchange(t_target, std::move(name))) {}
+TargetScope::~TargetScope() { t_target = std::move(previous_); }
+const std::string& current_target() { return t_target; }
 
 void configure(Format format, Verbosity verbosity) {
   g_format = format;

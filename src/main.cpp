@@ -12,6 +12,7 @@
 #include "strata/commands.hpp"
 #include "strata/config.hpp"
 #include "strata/error.hpp"
+#include "strata/fleet.hpp"
 #include "strata/flyway_args.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
@@ -176,6 +177,8 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
   json_output = command.json_result && config.output == strata::OutputFormat::Json;
   strata::log::reserve_stdout(json_output);
   if (command.run_with_args) return command.run_with_args(config, command_args(command, line, inputs));
+  // `config` shows the settings as they are; every other command runs on each target of a fleet.
+  if (strata::is_fleet(config) && command.run != strata::run_config) return strata::run_fleet(command.name, config);
   return command.run(config);
 }
 

@@ -10,9 +10,8 @@
 #include "strata/log.hpp"
 
 namespace strata {
-namespace {
 
-ResolvedScripts resolve_all(const Config& config) {
+ResolvedScripts read_scripts(const Config& config) {
   const Stopwatch watch;
   ResolveOptions options;
   options.locations = config.locations;
@@ -23,6 +22,8 @@ ResolvedScripts resolve_all(const Config& config) {
              {{"duration_ms", watch.elapsed_ms()}});
   return resolved;
 }
+
+namespace {
 
 std::unique_ptr<Session> connect(const Config& config) {
   const Stopwatch watch;
@@ -35,7 +36,11 @@ std::unique_ptr<Session> connect(const Config& config) {
 // own while this one connects. A bad file is still the error reported, even when the database is
 // also unreachable, and the files are fully read before anything is sent to the database.
 std::pair<ResolvedScripts, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
-  auto files = std::async(std::launch::async, [&config] { return resolve_all(config); });
+  if (config.shared_scripts) {
+    std::unique_ptr<Session> session = connect(config);
+    return {*config.shared_scripts, std::move(session)};
+  }
+  auto files = std::async(std::launch::async, [&config] { return read_scripts(config); });
   std::unique_ptr<Session> session;
   try {
     session = connect(config);

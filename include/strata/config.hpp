@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 namespace strata {
 
 enum class OutputFormat { Text, Json };
+struct ResolvedScripts;
 
 struct Config {
   ConnectionSettings connection;
@@ -61,6 +63,9 @@ struct Config {
   std::map<std::string, std::string> settings;
   // Where each of `settings` came from, for `strata config` and messages.
   std::map<std::string, SettingSource> sources;
+  // Set by a fleet: the files, read once for all of its targets, which open_run then copies
+  // instead of reading the locations again (strata/run.hpp's read_scripts).
+  std::shared_ptr<const ResolvedScripts> shared_scripts;
 };
 
 struct ConfigInputs {

@@ -50,6 +50,22 @@ bool colour_on(int fd);
 // by each call, kept below every line written meanwhile; empty removes it. Callers show it only
 // when stderr is a terminal.
 void set_status(std::string_view text);
+// Names the target (a fleet's database) the lines of this thread concern, until it goes out of
+// scope: text lines start with "[name] ", JSON lines carry a "target" field. Parallel targets
+// run in threads of their own, so each line says whose it is.
+class TargetScope {
+ public:
+  explicit TargetScope(std::string name);
+  ~TargetScope();
+  TargetScope(const TargetScope&) = delete;
+  TargetScope& operator=(const TargetScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+// The name set by this thread's innermost TargetScope, or empty.
+const std::string& current_target();
+
 inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Debug, m, f); }
 inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Info, m, f); }
 inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::Warn, m, f); }

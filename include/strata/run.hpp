@@ -47,6 +47,10 @@ struct Run {
   std::string schema_q() const { return quote_ident(history->name().schema); }
 };
 
+// The files of the locations, read and checksummed. open_run does this itself unless the config
+// carries shared_scripts (a fleet reads them once for all of its targets). Throws InputError.
+ResolvedScripts read_scripts(const Config& config);
+
 // `events`: the callbacks the command can fire. The others are dropped unread, as Flyway reads a
 // callback only when it runs: a placeholder that only an afterMigrate callback uses must not stop
 // info or repair where nobody sets it. The ones kept are replaced before anything runs. Likewise

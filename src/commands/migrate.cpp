@@ -6,6 +6,7 @@
 
 #include "commands/dry_run.hpp"
 #include "strata/commands.hpp"
+#include "strata/commands_run.hpp"
 #include "strata/execute.hpp"
 #include "strata/lock_safety.hpp"
 #include "strata/log.hpp"
@@ -269,18 +270,27 @@ int dry_run_migrate(const Config& config, const ReconcileOptions& options) {
 
 }  // namespace
 
+Run open_migrate_run(const Config& config) {
+  return open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
+                          CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
+                          CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
+                          CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
+                          CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
+                          CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
+                          CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
+                          CallbackEvent::AfterMigrateError});
+}
+
 int run_migrate(const Config& config) {
   const Stopwatch watch;
+  if (dry_run_requested(config)) return dry_run_migrate(config, reconcile_options(config));
+  Run run = open_migrate_run(config);
+  return migrate(run, watch);
+}
+
+int migrate(Run& run, const Stopwatch& watch) {
+  const Config& config = run.config;
   const ReconcileOptions options = reconcile_options(config);
-  if (dry_run_requested(config)) return dry_run_migrate(config, options);
-  Run run = open_run(config, {CallbackEvent::BeforeValidate, CallbackEvent::AfterValidate,
-                              CallbackEvent::AfterValidateError, CallbackEvent::BeforeBaseline,
-                              CallbackEvent::AfterBaseline, CallbackEvent::AfterBaselineError,
-                              CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
-                              CallbackEvent::AfterEachMigrate, CallbackEvent::AfterEachMigrateError,
-                              CallbackEvent::AfterVersioned, CallbackEvent::BeforeRepeatables,
-                              CallbackEvent::AfterMigrateApplied, CallbackEvent::AfterMigrate,
-                              CallbackEvent::AfterMigrateError});
   MigrateOutcome outcome;
   outcome.schema_name = schema_names(run);
   if (up_to_date_without_lock(run, options, outcome)) {

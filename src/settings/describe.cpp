@@ -1,5 +1,6 @@
 // How a setting's value and source are shown to people (`strata config`), secrets masked.
 #include "strata/connection.hpp"
+#include "strata/fleet.hpp"
 #include "strata/log.hpp"
 #include "strata/settings.hpp"
 
@@ -43,6 +44,11 @@ std::string masked_value(std::string_view key, const std::string& value) {
   if (key == "password" || key.starts_with(kPlaceholderPrefix) || key.starts_with(kJdbcPropertiesPrefix))
     return value.empty() ? value : "***";
   if (key == "url") return redact_url(value);
+  if (key == "targets") {  // a fleet's URLs, one a line
+    std::vector<TargetSpec> targets = parse_target_list(value);
+    for (TargetSpec& t : targets) t.url = redact_url(t.url);
+    return format_target_list(targets);
+  }
   return log::redact(value);
 }
 

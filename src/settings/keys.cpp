@@ -65,6 +65,14 @@ constexpr KeySpec kSettings[] = {
     {"lockTimeout", Kind::Duration},
     {"statementTimeout", Kind::Duration},
     {"dryRun", Kind::Bool},
+    // Fleets (strata/fleet.hpp): targets is one target a line, "URL" or "NAME<TAB>URL".
+    {"targets", Kind::String},
+    {"targetsQuery", Kind::String},
+    {"targetFilter", Kind::String},
+    {"parallel", Kind::Count},
+    {"failFast", Kind::Bool},
+    {"shard", Kind::String},
+    {"summary", Kind::Bool},
     // Command line only (as in Flyway): the base for relative config files and locations.
     {"workingDirectory", Kind::String},
     // The rest of Flyway's settings, so that its configuration loads and a typo still fails.

@@ -3,6 +3,7 @@
 
 #include "file_text.hpp"
 #include "strata/config.hpp"
+#include "strata/fleet.hpp"
 #include "strata/settings.hpp"
 #include "text.hpp"
 
@@ -79,7 +80,9 @@ struct YamlReader {
       fail_at(s.source, "'environment' selects an environment; it cannot be set inside one");
     if (auto prev = seen.find(key); prev != seen.end())
       fail_at(s.source, key + " is already set at line " + std::to_string(prev->second.source.line));
-    if (v.IsSequence() && is_list_setting(key)) {
+    if (key == "targets") {
+      s.value = target_list(v);
+    } else if (v.IsSequence() && is_list_setting(key)) {
       std::vector<std::string> items;
       for (const auto& item : v) items.push_back(scalar_text(key, item));
       s.value = join_list(items);
@@ -88,6 +91,28 @@ struct YamlReader {
     }
     seen[key] = s;
     layer[key] = std::move(s);
+  }
+
+  // A fleet's targets: URLs, or {name, url} maps, stored as fleet.hpp's parse_target_list reads them.
+  std::string target_list(const YAML::Node& v) const {
+    if (!v.IsSequence()) fail_at(at(v, nullptr).source, "targets must be a list of URLs or {name, url} maps");
+    std::vector<TargetSpec> targets;
+    for (const auto& item : v) {
+      if (item.IsScalar()) {
+        targets.push_back({{}, item.Scalar()});
+        continue;
+      }
+      if (!item.IsMap() || !item["url"] || !item["url"].IsScalar() || (item["name"] && !item["name"].IsScalar()))
+        fail_at(at(item, nullptr).source, "each target is a URL or a map with url (and name)");
+      for (auto field = item.begin(); field != item.end(); ++field) {
+        const std::string f = field->first.Scalar();
+        if (f != "name" && f != "url") fail_at(at(field->first, nullptr).source, "unknown target field '" + f + "' (expected name, url)");
+      }
+      const std::string name = item["name"] ? item["name"].Scalar() : std::string();
+      if (name.find_first_of("\t\n") != std::string::npos) fail_at(at(item, nullptr).source, "a target name cannot hold a tab or newline");
+      targets.push_back({name, item["url"].Scalar()});
+    }
+    return format_target_list(targets);
   }
 
   // `<<: *anchor` merges are resolved here (yaml-cpp 0.7 leaves them as a plain "<<" key): the
