@@ -261,7 +261,8 @@ int dry_run_migrate(const Config& config, const ReconcileOptions& options) {
   log::reserve_stdout(true);
   Run run = open_run(config, {CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
                               CallbackEvent::AfterEachMigrate, CallbackEvent::AfterMigrate});
-  if (up_to_date_without_lock(run, options)) return 0;
+  MigrateOutcome unused;  // a dry run prints SQL, not a result document
+  if (up_to_date_without_lock(run, options, unused)) return 0;
   if (run.history->exists()) return write_dry_run(run, reconcile(run.migrations(), load_history(*run.history), options), false, false);
   const std::string non_empty = non_empty_schemas(run);
   refuse_unmanaged(run, non_empty);
