@@ -37,6 +37,10 @@ class Error : public std::runtime_error {
   std::string context;  // where inside a function or DO block the server was (PL/pgSQL CONTEXT)
   // Signal number for Interrupted.
   int signal = 0;
+  // A migration outside a transaction failed and left nothing behind (no statement of it had run,
+  // no INVALID index remains): `strata repair` alone makes the history right again, so a pipeline
+  // may run it unattended.
+  bool repair_safe = false;
 
  private:
   ErrorKind kind_;

@@ -19,6 +19,16 @@ namespace strata {
 class Session;
 class HistoryTable;
 
+// What decides a migration's mode besides its statements (Flyway's settings of the same names).
+struct RoutingOptions {
+  bool mixed = false;                  // a script may mix transactional and non-transactional statements
+  bool group = false;                  // every pending migration in one transaction
+  bool execute_in_transaction = true;  // false: every migration statement by statement
+  // Session::server_version(); a script the bundled PostgreSQL 15 parser rejects is an error up
+  // to 15 (0: unknown, counts as 15) and only a warning on a newer server, whose grammar it lacks.
+  int server_version = 0;
+};
+
 struct ExecuteOptions {
   std::string installed_by;  // history `installed_by`
   // Statements that put the session back as the run started (role, search_path), sent at the
@@ -28,6 +38,9 @@ struct ExecuteOptions {
   // beforeEachMigrate / afterEachMigrate run inside each migration's transaction;
   // afterEachMigrateError after its rollback. Null: none.
   const std::vector<ResolvedCallback>* callbacks = nullptr;
+  // How migrations are routed; with `group` the session is in the group's transaction, and the
+  // migrations run in it without a BEGIN or COMMIT of their own (execute_group commits).
+  RoutingOptions routing;
 };
 
 struct AppliedOutcome {
@@ -64,5 +77,9 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history,
                              const std::vector<const ResolvedMigration*>& plan,
                              const ExecuteOptions& options,
                              const std::function<void(const AppliedOutcome&)>& on_applied = {});
+
+// Flyway's group: BEGIN, `body` (execute_plan with routing.group set), COMMIT. When `body` throws,
+// everything it ran is rolled back and the error's detail says so.
+ExecutionResult execute_group(Session& session, const std::function<ExecutionResult()>& body);
 
 }  // namespace strata
