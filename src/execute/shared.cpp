@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "script/lexer.hpp"
 #include "strata/db.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
@@ -56,7 +57,10 @@ MigrationFailed script_error(const std::string& what, const std::string& file, c
     failure.line = pos.line;
     return failure;
   }
-  const TextPosition pos = script.position(statement->offset + byte_offset_of_char(statement->sql, e.position));
+  // Without a position from the server, the statement's first token: not the comments before it.
+  const std::size_t at = e.position > 0 ? byte_offset_of_char(statement->sql, e.position)
+                                        : script_detail::first_token(statement->sql);
+  const TextPosition pos = script.position(statement->offset + at);
   failure.line = pos.line;
   failure.column = e.position > 0 ? pos.column : 0;
   return failure;

@@ -61,9 +61,9 @@ MigrationFailed unfinished_migration(const Unfinished& u, const SqlError& e) {
 
   std::string note = u.stayed.empty()
       ? "no statement of " + m.script + " had run"
-      : std::to_string(u.stayed.size()) + (u.stayed.size() == 1 ? " statement" : " statements") + " of " + m.script +
-            " ran before it and stay applied, it runs outside a transaction (line" + (u.stayed.size() == 1 ? " " : "s ") +
-            lines_of(m, u.stayed) + ")";
+      : std::to_string(u.stayed.size()) + (u.stayed.size() == 1 ? " statement of " : " statements of ") + m.script +
+            (u.stayed.size() == 1 ? " ran before it and stays applied (line " : " ran before it and stay applied (lines ") +
+            lines_of(m, u.stayed) + "), as it runs outside a transaction";
   std::string fix;
   for (const std::string& index : left) {
     note += "; it left the INVALID index " + index;
