@@ -41,17 +41,15 @@ const Statement* body_of(std::string_view function, const Statement* failing, co
 
 int body_line(const std::string& context, const Statement* failing, const std::vector<Statement>* statements,
               const ScriptSource& script) {
+  // Frames come innermost first; Session gives the CONTEXT on one line, so they are found by text.
   constexpr std::string_view kFrame = "PL/pgSQL function ";
-  std::string_view rest = context;
-  while (!rest.empty()) {
-    const std::size_t eol = rest.find('\n');
-    const std::string_view frame = rest.substr(0, eol);
-    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
-    if (!frame.starts_with(kFrame)) continue;
-    const std::size_t at = frame.find(" line ");
-    if (at == std::string_view::npos) continue;
-    const int line = std::atoi(std::string(frame.substr(at + 6)).c_str());
-    const Statement* body = body_of(frame.substr(kFrame.size(), at - kFrame.size()), failing, statements);
+  const std::string_view text = context;
+  for (std::size_t at = text.find(kFrame); at != std::string_view::npos; at = text.find(kFrame, at + 1)) {
+    const std::size_t name = at + kFrame.size();
+    const std::size_t line_at = text.find(" line ", name);
+    if (line_at == std::string_view::npos) break;
+    const int line = std::atoi(std::string(text.substr(line_at + 6, 12)).c_str());
+    const Statement* body = body_of(text.substr(name, line_at - name), failing, statements);
     if (line > 0 && body) return script.position(body->body_offset).line + line - 1;
   }
   return 0;

@@ -4,10 +4,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 namespace strata::script_detail {
 namespace {
 
 using nlohmann::json;
+
+// Offset of the next `word` (ASCII, any case) standing alone in `text` from `from`, or npos.
+std::size_t find_word(const std::string& text, std::string_view word, std::size_t from) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = from; at + word.size() <= text.size(); ++at) {
+    bool match = true;
+    for (std::size_t i = 0; i < word.size() && match; ++i)
+      match = std::tolower(static_cast<unsigned char>(text[at + i])) == word[i];
+    if (match && (at == 0 || !word_char(text[at - 1])) &&
+        (at + word.size() == text.size() || !word_char(text[at + word.size()])))
+      return at;
+  }
+  return std::string::npos;
+}
 
 // The last name of a qualified name list, as the parser folded it ("s.P" -> "p").
 std::string last_name(const json& names) {
@@ -74,23 +90,51 @@ void read_body(const json& as, std::string_view sql, bool plpgsql, RoutineBody& 
   if (plpgsql) std::tie(out.control_line, out.control_is_commit) = first_transaction_control(body);
 }
 
+// The body with each `COLLATE name` blanked out, lines kept: libpg_query's PL/pgSQL parser has no
+// catalog and rejects a variable declared `text COLLATE "C"` ("collations are not supported by
+// type"), while the collation changes nothing about where the body commits.
+std::string without_collations(std::string body) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t at = 0; (at = find_word(body, "collate", at)) != std::string::npos;) {
+    std::size_t end = at + 7;
+    while (end < body.size() && std::isspace(static_cast<unsigned char>(body[end]))) ++end;
+    if (end < body.size() && body[end] == '"') {
+      const std::size_t close = body.find('"', end + 1);
+      end = close == std::string::npos ? body.size() : close + 1;
+    } else {
+      while (end < body.size() && (word_char(body[end]) || body[end] == '.')) ++end;
+    }
+    for (std::size_t i = at; i < end; ++i)
+      if (body[i] != '\n') body[i] = ' ';
+    at = end;
+  }
+  return body;
+}
+
+// Parses `body` as a PL/pgSQL function; false when the parser cannot read it.
+bool parse_plpgsql(const std::string& body, int& line, bool& commit) {
+  std::string tag = "$strata_body$";
+  for (int n = 0; body.find(tag) != std::string::npos; ++n) tag = "$strata_body" + std::to_string(n) + "$";
+  const std::string wrapped = "CREATE FUNCTION strata_inline() RETURNS void LANGUAGE plpgsql AS " + tag + body + tag;
+  PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(wrapped.c_str());
+  const bool ok = !result.error && result.plpgsql_funcs;
+  if (ok) {
+    const json tree = json::parse(result.plpgsql_funcs, nullptr, false);
+    if (!tree.is_discarded()) find_control(tree, line, commit);
+  }
+  pg_query_free_plpgsql_parse_result(result);
+  return ok;
+}
+
 }  // namespace
 
 std::pair<int, bool> first_transaction_control(std::string_view plpgsql_body) {
   // The PL/pgSQL parser reads only CREATE FUNCTION text: the body goes into one, under a dollar
   // tag it does not contain, starting right after the tag so its line numbers are the body's.
-  std::string tag = "$strata_body$";
-  for (int n = 0; plpgsql_body.find(tag) != std::string_view::npos; ++n) tag = "$strata_body" + std::to_string(n) + "$";
-  const std::string wrapped = "CREATE FUNCTION strata_inline() RETURNS void LANGUAGE plpgsql AS " + tag +
-                              std::string(plpgsql_body) + tag;
-  PgQueryPlpgsqlParseResult result = pg_query_parse_plpgsql(wrapped.c_str());
   int line = 0;
   bool commit = true;
-  if (!result.error && result.plpgsql_funcs) {
-    const json tree = json::parse(result.plpgsql_funcs, nullptr, false);
-    if (!tree.is_discarded()) find_control(tree, line, commit);
-  }
-  pg_query_free_plpgsql_parse_result(result);
+  const std::string body(plpgsql_body);
+  if (!parse_plpgsql(body, line, commit)) parse_plpgsql(without_collations(body), line, commit);
   return {line, commit};
 }
 

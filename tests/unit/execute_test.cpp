@@ -104,11 +104,12 @@ TEST(ScriptError, ARaiseInAFunctionTheScriptCreatedPointsIntoItsBody) {
   const SplitScript split = split_statements(m.sql);
   ASSERT_EQ(split.statements.size(), 3u);
   SqlError e("x");
-  e.context = "PL/pgSQL function s.\"Check\"(integer) line 3 at RAISE\nSQL statement \"SELECT s.\"Check\"(1)\"\n"
+  // As Session passes it on: the server's lines joined into one.
+  e.context = "PL/pgSQL function s.\"Check\"(integer) line 3 at RAISE SQL statement \"SELECT s.\"Check\"(1)\" "
               "PL/pgSQL function inline_code_block line 1 at PERFORM";
   EXPECT_EQ(execute_detail::migration_error(m, &split.statements[2], e, &split.statements).line, 3);
   // A function from elsewhere: the innermost frame in this file is the DO block's.
-  e.context = "PL/pgSQL function elsewhere(integer) line 9 at RAISE\nPL/pgSQL function inline_code_block line 1 at PERFORM";
+  e.context = "PL/pgSQL function elsewhere(integer) line 9 at RAISE PL/pgSQL function inline_code_block line 1 at PERFORM";
   EXPECT_EQ(execute_detail::migration_error(m, &split.statements[2], e, &split.statements).line, 6);
 }
 

@@ -20,6 +20,17 @@ TEST(RoutineBody, ADoBlockThatCommitsRunsOutsideATransactionWithItsCommitsLine) 
   EXPECT_EQ(position_at(sql, st.transaction_control_offset).line, 4);
 }
 
+TEST(RoutineBody, AVariableWithACollationDoesNotHideTheCommit) {
+  // libpg_query's PL/pgSQL parser alone rejects `TEXT COLLATE "C"` (it has no catalog).
+  const std::string sql =
+      "DO $$\nDECLARE\n  last_name TEXT COLLATE \"C\" := NULL;\n  b text collate pg_catalog.default;\n"
+      "BEGIN\n  LOOP\n    COMMIT;\n    EXIT;\n  END LOOP;\nEND $$;";
+  const SplitScript s = split_statements(sql);
+  ASSERT_EQ(s.statements.size(), 1u);
+  EXPECT_EQ(s.statements[0].kind, StatementKind::NoTransaction);
+  EXPECT_EQ(position_at(sql, s.statements[0].transaction_control_offset).line, 7);
+}
+
 TEST(RoutineBody, TheWordCommitInAStringOrCommentIsNoCommit) {
   const SplitScript s = split_statements(
       "DO $$\nBEGIN\n  -- COMMIT;\n  RAISE NOTICE 'COMMIT;';\n  EXECUTE 'SELECT 1';\nEND $$ LANGUAGE plpgsql;");
