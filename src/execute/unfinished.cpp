@@ -79,4 +79,32 @@ MigrationFailed unfinished_migration(const Unfinished& u, const SqlError& e) {
   return failure;
 }
 
+void OutsideTransaction::apply(const PreparedMigration& p) {
+  const auto start = Clock::now();
+  const ResolvedMigration& m = *p.migration;
+  Unfinished unfinished{session_, history_, options_, p};
+  unfinished.invalid_before = invalid_indexes(session_);
+  const Statement* current = nullptr;
+  try {
+    if (!options_.session_reset.empty()) session_.exec(options_.session_reset);
+    run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
+    run_statements_of(p, unfinished.stayed, current);
+    current = nullptr;
+    run_each(session_, options_, CallbackEvent::AfterEachMigrate);
+    session_.exec(with_reset(options_, history_.append_statement(history_row(m, options_, since(start)))));
+  } catch (const SqlError& e) {
+    abandon();
+    unfinished.failed_statement = current;
+    unfinished.elapsed = since(start);
+    MigrationFailed failure = unfinished_migration(unfinished, e);
+    each_error(session_, options_);
+    throw failure;
+  } catch (const ConnectError& e) {
+    const std::size_t n = unfinished.stayed.size();
+    throw lost_connection(m, current, e, n == 0 ? "no statement of " + m.script + " had run, nothing of it is applied"
+        : std::to_string(n) + (n == 1 ? " statement" : " statements") + " of " + m.script +
+              " ran before it and stay applied (it runs outside a transaction)");
+  }
+}
+
 }  // namespace strata::execute_detail

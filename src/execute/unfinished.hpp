@@ -27,4 +27,20 @@ struct Unfinished {
 // and `strata repair` after the clean-up. repair_safe when nothing of the migration remains.
 MigrationFailed unfinished_migration(const Unfinished& u, const SqlError& e);
 
+// What the strategies that run a migration outside one transaction share: the reset, the
+// each-migrate callbacks, the history row, and on failure the failed row and unfinished_migration.
+class OutsideTransaction : public ServerStrategy {
+ public:
+  using ServerStrategy::ServerStrategy;
+  void apply(const PreparedMigration& p) final;
+
+ protected:
+  // Runs the statements of `p`, pointing `current` at the one under way and adding to `stayed`
+  // each one that is committed.
+  virtual void run_statements_of(const PreparedMigration& p, std::vector<const Statement*>& stayed,
+                                 const Statement*& current) = 0;
+  // After a failure: ends a transaction the statements left open.
+  virtual void abandon() {}
+};
+
 }  // namespace strata::execute_detail

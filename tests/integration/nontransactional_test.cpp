@@ -91,7 +91,7 @@ TEST(NonTransactional, AFailedConcurrentBuildNamesItsInvalidIndexAndRepairFollow
 }
 
 // The error the pipeline reads: repair_safe only when nothing of the migration remains.
-MigrationFailed failure_of(TestDatabase& db, const std::string& sql) {
+MigrationFailed failure_of(TestDatabase& db, const std::string& sql, bool mixed = false) {
   HistoryTable history(db.session(), {"public", "flyway_schema_history"});
   history.create();
   ResolvedMigration m;
@@ -102,6 +102,7 @@ MigrationFailed failure_of(TestDatabase& db, const std::string& sql) {
   m.sql = sql;
   ExecuteOptions options;
   options.installed_by = "test";
+  options.routing.mixed = mixed;
   try {
     execute_plan(db.session(), history, {&m}, options);
   } catch (const MigrationFailed& e) {
@@ -123,6 +124,20 @@ TEST(NonTransactional, RepairIsSafeOnlyWhenTheFailureLeftNothing) {
   const MigrationFailed index_left = failure_of(other, "CREATE UNIQUE INDEX CONCURRENTLY u ON t (x);\n");
   EXPECT_FALSE(index_left.repair_safe);
   EXPECT_NE(index_left.hint.find("DROP INDEX CONCURRENTLY \"public\".\"u\";"), std::string::npos) << index_left.hint;
+}
+
+TEST(NonTransactional, AMixedFileThatFailsRollsBackOnlyItsOpenTransactionAndSaysWhatStays) {
+  TestDatabase db;
+  const MigrationFailed e = failure_of(db,
+      "CREATE TABLE m (x int);\nCREATE INDEX CONCURRENTLY m_x ON m (x);\nINSERT INTO m VALUES (1);\n"
+      "INSERT INTO m VALUES ('two');\n", true);
+  EXPECT_EQ(e.line, 4);
+  EXPECT_FALSE(e.repair_safe);
+  EXPECT_NE(e.detail.find("2 statements of V2__x.sql ran before it and stay applied (lines 1, 2)"), std::string::npos)
+      << e.detail;
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM m"), "0");  // line 3 was in the transaction line 4 ended
+  EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'm_x'::regclass"), "t");
+  EXPECT_EQ(db.scalar("SELECT success FROM flyway_schema_history WHERE version = '2'"), "f");
 }
 
 TEST(NonTransactional, ADoBlockThatCommitsIsRefusedWithItsLineAndRunsWithExecuteInTransactionFalse) {

@@ -2,17 +2,16 @@
 // file and the settings, and the refusals that name both lines of a conflict.
 #include <gtest/gtest.h>
 
+#include "../migration_fixtures.hpp"
 #include "strata/error.hpp"
 #include "strata/strategy.hpp"
 
 namespace strata {
 namespace {
 
+// db/V3__x.sql holding `sql`, with the executeInTransaction of its script config file, if any.
 ResolvedMigration migration(const std::string& sql, std::optional<bool> in_transaction = std::nullopt) {
-  ResolvedMigration m;
-  m.version = Version::parse("3");
-  m.description = "x";
-  m.script = "V3__x.sql";
+  ResolvedMigration m = testing::V("3", "x");
   m.path = "db/V3__x.sql";
   m.sql = sql;
   m.execute_in_transaction = in_transaction;
