@@ -77,7 +77,9 @@ ExecutionMode decide_mode(const PreparedMigration& p, const RoutingOptions& opti
     return ExecutionMode::InTransaction;
   }
   if (!options.execute_in_transaction) return ExecutionMode::NoTransaction;
-  if (const Statement* control = first_transaction_control(p.script)) {
+  // Under mixed=true such a statement runs alone outside a transaction like any other that must.
+  const Statement* control = options.mixed ? nullptr : first_transaction_control(p.script);
+  if (control) {
     const bool in_do = control->requirement.find("DO block") != std::string_view::npos;
     const std::string verb = control->requirement.starts_with("ROLLBACK") ? "rolls back" : "commits";
     refuse(p, start_of(*control),

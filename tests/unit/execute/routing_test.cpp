@@ -67,6 +67,9 @@ TEST(Routing, ACommitInADoBlockIsRefusedWithItsLineUntilTheScriptRunsOutsideATra
             "db/V3__x.sql:2: this DO block commits inside it at line 5, which PostgreSQL allows only outside a "
             "transaction block; set executeInTransaction=false for this script (V3__x.sql.conf)");
   EXPECT_EQ(mode_of(migration(sql, false)), ExecutionMode::NoTransaction);
+  RoutingOptions mixed;
+  mixed.mixed = true;  // the DO block then runs alone, after the CREATE TABLE's transaction
+  EXPECT_EQ(mode_of(migration(sql), mixed), ExecutionMode::Mixed);
   // A DO block that only reads is an ordinary transactional statement.
   EXPECT_EQ(mode_of(migration("DO $$ BEGIN PERFORM 1; END $$;")), ExecutionMode::InTransaction);
 }
