@@ -18,19 +18,28 @@ std::vector<std::string> migrate_args(const TestDatabase& db, const TempDir& dir
   return {"migrate", "--url", db.url(), "--locations", dir.path().string()};
 }
 
-TEST(NonTransactional, AConcurrentIndexBuildNeverWaitsOnTheMigrationLock) {
+TEST(NonTransactional, AConcurrentIndexBuildNeverWaitsOnTheMigrationLockOrOnAnotherWaitingRunner) {
   TestDatabase db;
   TempDir dir, logs;
   dir.write("V1__table.sql", "CREATE TABLE t (x int);\nINSERT INTO t SELECT generate_series(1, 1000);\n");
   dir.write("V2__index.sql", "CREATE INDEX CONCURRENTLY t_x ON t (x);\n");
-  auto holder = db.hold_migration_lock();  // another runner holds the lock: strata waits for it
-  const int pid = spawn_strata(migrate_args(db, dir), logs.path() / "run");
-  for (int i = 0; i < 100 && read_file(logs.path() / "run").find("Waiting for the migration lock") == std::string::npos; ++i)
+  auto holder = db.hold_migration_lock();  // another runner holds the lock: both strata wait for it
+  std::vector<std::string> args = migrate_args(db, dir);
+  args.insert(args.end(), {"--lock-wait-timeout", "30s"});
+  const int first = spawn_strata(args, logs.path() / "first");
+  const int second = spawn_strata(args, logs.path() / "second");
+  for (int i = 0; i < 100; ++i) {
+    if (read_file(logs.path() / "first").find("Waiting for the migration lock") != std::string::npos &&
+        read_file(logs.path() / "second").find("Waiting for the migration lock") != std::string::npos)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   holder.reset();
-  // strata now holds the lock on its own connection while its session builds the index: a lock
-  // held in a transaction would make CREATE INDEX CONCURRENTLY wait for it for ever.
-  EXPECT_EQ(wait_exit(pid), 0) << read_file(logs.path() / "run");
+  // One strata holds the lock on its own connection while its session builds the index and the
+  // other polls for it: a lock held in a transaction, or a waiting runner idle in one, would make
+  // CREATE INDEX CONCURRENTLY wait until the waiter gave up (exit 4).
+  EXPECT_EQ(wait_exit(first), 0) << read_file(logs.path() / "first");
+  EXPECT_EQ(wait_exit(second), 0) << read_file(logs.path() / "second");
   EXPECT_EQ(db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 't_x'::regclass"), "t");
   EXPECT_EQ(db.scalar("SELECT string_agg(script || ':' || success, ',' ORDER BY installed_rank) FROM flyway_schema_history"),
             "V1__table.sql:true,V2__index.sql:true");
