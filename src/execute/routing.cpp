@@ -12,8 +12,9 @@ namespace {
 
 constexpr int kBundledGrammar = 160000;  // the parser is PostgreSQL 15's: newer servers know more
 
+// `sqlstate`: what the server would have said, for a syntax error the parser found first.
 [[noreturn]] void refuse(const PreparedMigration& p, std::size_t offset, const std::string& cause,
-                         bool with_column = false) {
+                         bool with_column = false, const std::string& sqlstate = {}) {
   const ResolvedMigration& m = *p.migration;
   const TextPosition pos = source_of(m).position(offset);
   InputError e(m.path.string() + ":" + std::to_string(pos.line) +
@@ -21,6 +22,7 @@ constexpr int kBundledGrammar = 160000;  // the parser is PostgreSQL 15's: newer
   e.file = m.path.string();
   e.line = pos.line;
   e.column = pos.column;
+  e.sqlstate = sqlstate;
   throw e;
 }
 
@@ -63,7 +65,7 @@ void check_parsed(const PreparedMigration& p, const RoutingOptions& options) {
               {{"migration", m.script}});
     return;
   }
-  refuse(p, p.script.parse_error_offset, p.script.parse_error + " (nothing was applied)", true);
+  refuse(p, p.script.parse_error_offset, p.script.parse_error + " (nothing was applied)", true, "42601");
 }
 
 ExecutionMode decide_mode(const PreparedMigration& p, const RoutingOptions& options) {

@@ -101,6 +101,7 @@ TEST(Routing, AParseErrorIsRefusedAtFileLineColumnUpToPostgres15AndOnlyWarnedAbo
   } catch (const InputError& e) {
     EXPECT_EQ(e.line, 2);
     EXPECT_EQ(e.column, 11);
+    EXPECT_EQ(e.sqlstate, "42601");  // as the server would have reported it
     EXPECT_EQ(std::string(e.what()).rfind("db/V3__x.sql:2:11: syntax error at or near \"FROM\"", 0), 0u) << e.what();
   }
   options.server_version = 170002;
