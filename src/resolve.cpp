@@ -256,7 +256,7 @@ struct Scan {
         walk(sub, path, rel + name + '/');
         continue;
       }
-      file(dfd, name, dir, rel);
+      file(dfd, name, dir, rel, has_config(entries, name));
     }
   }
 
@@ -287,7 +287,22 @@ struct Scan {
     return sql;
   }
 
-  void file(int dfd, const std::string& name, const std::string& dir, const std::string& rel) {
+  // Whether the (sorted) directory holds `name`.conf, Flyway's script config file for it.
+  static bool has_config(const std::vector<std::pair<std::string, unsigned char>>& entries, const std::string& name) {
+    const std::string conf = name + ".conf";
+    auto it = std::lower_bound(entries.begin(), entries.end(), conf,
+                               [](const auto& entry, const std::string& n) { return entry.first < n; });
+    return it != entries.end() && it->first == conf;
+  }
+
+  static void read_config(int dfd, const std::string& name, const std::string& dir, ResolvedMigration& m) {
+    const std::string conf = name + ".conf";
+    m.config_path = join(dir, conf);
+    m.execute_in_transaction = parse_script_config(read_file(dfd, conf.c_str(), m.config_path.string()),
+                                                   m.config_path.string()).execute_in_transaction;
+  }
+
+  void file(int dfd, const std::string& name, const std::string& dir, const std::string& rel, bool configured) {
     std::optional<MigrationName> parsed;
     try {
       parsed = parse_migration_name(name, naming);
@@ -319,6 +334,7 @@ struct Scan {
     m.sql = read_text(dfd, name, path, rel);
     m.checksum = flyway_checksum(m.sql);
     m.path = path;
+    if (configured) read_config(dfd, name, dir, m);
     out.push_back(std::move(m));
   }
 };

@@ -16,18 +16,59 @@ using namespace script_detail;
 // The splitters report each statement's start right after the previous ';', so the range can
 // begin with whitespace; statement offsets (for error lines) should point at the first token.
 // Leading comments stay: they are part of what the server sees and reports positions in.
-void add_statement(SplitScript& out, std::string_view text, std::size_t begin, std::size_t end,
+// Byte offset of the start of the 1-based `line` counted from `from` in `text`.
+std::size_t line_start(std::string_view text, std::size_t from, int line) {
+  for (int l = 1; l < line; ++l) {
+    const std::size_t eol = text.find('\n', from);
+    if (eol == std::string_view::npos) return from;
+    from = eol + 1;
+  }
+  return from;
+}
+
+// `parsed_at`: where the text `kind` was classified from starts (the body offset counts from it).
+bool add_statement(SplitScript& out, std::string_view text, std::size_t begin, std::size_t end,
                    const Classified& kind) {
+  const std::size_t parsed_at = begin;
   while (begin < end && is_blank(text[begin])) ++begin;
-  if (begin >= end) return;
+  if (begin >= end) return false;
   const std::string_view sql = text.substr(begin, end - begin);
-  if (first_token(sql) == sql.size()) return;  // only comments
+  if (first_token(sql) == sql.size()) return false;  // only comments
   Statement statement;
   statement.sql = sql;
   statement.offset = begin;
   statement.kind = kind.kind;
   statement.requirement = kind.requirement;
-  out.statements.push_back(statement);
+  const RoutineBody& routine = kind.routine;
+  if (routine.has_body) statement.body_offset = parsed_at + routine.begin;
+  if (!routine.is_call) statement.routine = routine.routine;
+  if (routine.is_do && routine.control_line > 0 && routine.has_body) {
+    statement.kind = StatementKind::NoTransaction;
+    statement.requirement = routine.control_is_commit ? "COMMIT inside a DO block" : "ROLLBACK inside a DO block";
+    statement.transaction_control_offset = line_start(text, statement.body_offset, routine.control_line);
+  }
+  out.statements.push_back(std::move(statement));
+  return true;
+}
+
+// A CALL of a procedure created earlier in the script whose body commits or rolls back runs that
+// transaction control itself (a procedure created elsewhere is the server's to judge).
+void mark_calls(std::vector<Statement>& statements, const std::vector<RoutineBody>& routines, std::string_view text) {
+  std::vector<std::pair<std::string, std::size_t>> committing;  // procedure name, its COMMIT's line offset
+  for (std::size_t i = 0; i < statements.size() && i < routines.size(); ++i) {
+    const RoutineBody& r = routines[i];
+    Statement& s = statements[i];
+    if (r.is_procedure && r.control_line > 0 && r.has_body) {
+      committing.emplace_back(r.routine, line_start(text, s.body_offset, r.control_line));
+    } else if (r.is_call) {
+      for (const auto& [name, at] : committing) {
+        if (name != r.routine) continue;
+        s.kind = StatementKind::NoTransaction;
+        s.requirement = "CALL of a procedure that commits or rolls back";
+        s.transaction_control_offset = at;
+      }
+    }
+  }
 }
 
 bool is_copy_from_stdin(std::string_view sql) {
@@ -38,6 +79,11 @@ struct Splitter {
   std::string_view text;
   SplitScript out;
   std::vector<std::pair<std::size_t, std::size_t>> lexical;  // the current piece's statements, by the lexer
+  std::vector<RoutineBody> routines;  // of each statement in `out`, for mark_calls
+
+  void add(std::size_t begin, std::size_t end, const Classified& kind) {
+    if (add_statement(out, text, begin, end, kind)) routines.push_back(kind.routine);
+  }
 
   // Adds the statements of text[begin, end): the parser's when it reads them, else the lexer's
   // (libpg_query 15-4.0's own scanner split drops statements that start with an unknown word,
@@ -45,14 +91,14 @@ struct Splitter {
   bool add_piece(std::size_t begin, std::size_t end) {
     const ParsedText parsed = parse_text(text.substr(begin, end - begin));
     if (parsed.ok) {
-      for (const ParsedStatement& s : parsed.statements) add_statement(out, text, begin + s.begin, begin + s.end, s.kind);
+      for (const ParsedStatement& s : parsed.statements) add(begin + s.begin, begin + s.end, s.kind);
     } else {
       if (out.parsed) {
         out.parsed = false;
         out.parse_error = parsed.error;
         out.parse_error_offset = begin + parsed.error_offset;
       }
-      for (const auto& [b, e] : lexical) add_statement(out, text, b, e, classify_statement(text.substr(b, e - b)));
+      for (const auto& [b, e] : lexical) add(b, e, classify_statement(text.substr(b, e - b)));
     }
     lexical.clear();
     return parsed.ok;
@@ -101,7 +147,7 @@ std::string_view kind_name(StatementKind kind) noexcept {
 }
 
 SplitScript split_statements(std::string_view text) {
-  Splitter s{text, {}, {}};
+  Splitter s{text, {}, {}, {}};
   std::size_t piece = 0;
   std::size_t pos = 0;
   std::optional<ScriptDefect> unterminated;
@@ -143,6 +189,7 @@ SplitScript split_statements(std::string_view text) {
   }
   // The lexer only speaks when the parser cannot read the text either.
   if (!s.add_piece(piece, text.size()) && unterminated) s.out.defect = unterminated;
+  mark_calls(s.out.statements, s.routines, text);
   assign_positions(s.out, text);
   return std::move(s.out);
 }

@@ -48,6 +48,10 @@ class Error : public std::runtime_error {
   std::string partial_result;
   // Signal number for Interrupted.
   int signal = 0;
+  // A migration outside a transaction failed and left nothing behind (no statement of it had run,
+  // no INVALID index remains): `strata repair` alone makes the history right again, so a pipeline
+  // may run it unattended.
+  bool repair_safe = false;
 
  private:
   ErrorKind kind_;

@@ -20,6 +20,16 @@ class Session;
 class HistoryTable;
 struct LockSafety;
 
+// What decides a migration's mode besides its statements (Flyway's settings of the same names).
+struct RoutingOptions {
+  bool mixed = false;                  // a script may mix transactional and non-transactional statements
+  bool group = false;                  // every pending migration in one transaction
+  bool execute_in_transaction = true;  // false: every migration statement by statement
+  // Session::server_version(); a script the bundled PostgreSQL 15 parser rejects is an error up
+  // to 15 (0: unknown, counts as 15) and only a warning on a newer server, whose grammar it lacks.
+  int server_version = 0;
+};
+
 struct ExecuteOptions {
   std::string installed_by;  // history `installed_by`
   // Statements that put the session back as the run started (role, search_path), sent at the
@@ -31,6 +41,9 @@ struct ExecuteOptions {
   const std::vector<ResolvedCallback>* callbacks = nullptr;
   // A migration that times out waiting for a lock is tried again as this says. Null: never.
   const LockSafety* lock_safety = nullptr;
+  // How migrations are routed; with `group` the session is in the group's transaction, and the
+  // migrations run in it without a BEGIN or COMMIT of their own (execute_group commits).
+  RoutingOptions routing;
 };
 
 struct AppliedOutcome {
@@ -67,5 +80,9 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history,
                              const std::vector<const ResolvedMigration*>& plan,
                              const ExecuteOptions& options,
                              const std::function<void(const AppliedOutcome&)>& on_applied = {});
+
+// Flyway's group: BEGIN, `body` (execute_plan with routing.group set), COMMIT. When `body` throws,
+// everything it ran is rolled back and the error's detail says so.
+ExecutionResult execute_group(Session& session, const std::function<ExecutionResult()>& body);
 
 }  // namespace strata

@@ -28,6 +28,10 @@ struct ResolvedMigration {
   // Repeatables: checksum of the raw text, before placeholder replacement. Flyway accepts an
   // applied checksum equal to either, so histories written without replacement stay Success.
   std::optional<std::int32_t> equivalent_checksum;
+  // Flyway's script config file `<script>.conf` next to it: its path when there is one, and its
+  // executeInTransaction when it sets it.
+  std::filesystem::path config_path;
+  std::optional<bool> execute_in_transaction;
 };
 
 }  // namespace strata

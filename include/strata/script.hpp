@@ -34,6 +34,14 @@ struct Statement {
   std::string_view copy_data;
   std::size_t copy_data_offset = 0;
   TextPosition copy_data_start;
+  // A DO block's or CREATE FUNCTION/PROCEDURE's body: its byte offset in the script text (npos:
+  // none found), so that the server's "PL/pgSQL function ... line N" maps to a line of the file.
+  std::size_t body_offset = std::string_view::npos;
+  std::string routine;  // CREATE FUNCTION/PROCEDURE: the name it creates, as the parser folded it
+  // A COMMIT or ROLLBACK this statement runs, which PostgreSQL allows only outside a transaction
+  // block: in a DO block's body, or in a procedure created earlier in the script that it CALLs.
+  // Byte offset in the script text of the line it is on; npos: none.
+  std::size_t transaction_control_offset = std::string_view::npos;
 };
 
 // Text no statement can be read from: an unterminated quote, dollar quote or comment, COPY data

@@ -12,8 +12,9 @@
 
 namespace strata {
 
-// Whether a migration runs inside one transaction with its history row, or statement by statement.
-enum class ExecutionMode { InTransaction, NoTransaction };
+// Whether a migration runs inside one transaction with its history row, statement by statement,
+// or (Flyway's mixed) its non-transactional statements alone between transactions of the rest.
+enum class ExecutionMode { InTransaction, NoTransaction, Mixed };
 
 // A migration read, split and judged before anything runs.
 struct PreparedMigration {
@@ -22,10 +23,14 @@ struct PreparedMigration {
   ExecutionMode mode = ExecutionMode::InTransaction;
 };
 
-// Splits every migration of `plan`. Throws InputError at file:line:col for a script nothing can
-// be read from (an unterminated quote or comment, COPY data without its `\.` line), before any
-// migration runs. Every migration's mode is InTransaction for now.
-std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan);
+// Reads, splits, parses and classifies every migration of `plan` and decides its mode, before any
+// migration runs. Throws InputError at file:line:col for a script nothing can be read from (an
+// unterminated quote or comment, COPY data without its `\.` line), one the parser rejects (on
+// PostgreSQL <= 15), one that mixes transactional and non-transactional statements without
+// `mixed`, a COMMIT in a DO block or procedure without executeInTransaction=false, and any
+// non-transactional migration under `group`.
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan,
+                                                  const RoutingOptions& options = {});
 
 class MigrationStrategy {
  public:
@@ -41,7 +46,8 @@ class MigrationStrategy {
 std::unique_ptr<MigrationStrategy> in_transaction_strategy(Session& session, HistoryTable& history,
                                                            const ExecuteOptions& options);
 // Each statement alone in autocommit, for statements PostgreSQL refuses in a transaction block,
-// then the history row. A failure leaves the statements before it applied.
+// then the history row. A failure leaves the statements before it applied and records a failed
+// row (success = false) as Flyway does; the error names what ran and any INVALID index left.
 std::unique_ptr<MigrationStrategy> no_transaction_strategy(Session& session, HistoryTable& history,
                                                            const ExecuteOptions& options);
 // `inner`, tried again when a migration gives up waiting for a lock (SQLSTATE 55P03, from
@@ -51,6 +57,10 @@ std::unique_ptr<MigrationStrategy> no_transaction_strategy(Session& session, His
 // `inner` itself when `safety` is null or sets no lock_timeout.
 std::unique_ptr<MigrationStrategy> with_lock_retry(std::unique_ptr<MigrationStrategy> inner, Session& session,
                                                    const LockSafety* safety);
+// Flyway's mixed: the transactional statements in transactions between the non-transactional
+// ones, which run alone; then the history row. A failure as no_transaction_strategy's.
+std::unique_ptr<MigrationStrategy> mixed_strategy(Session& session, HistoryTable& history,
+                                                  const ExecuteOptions& options);
 // Runs nothing: writes to `out` the SQL the other strategies would send, transaction boundaries,
 // COPY rows and history INSERT included, in a form psql -v ON_ERROR_STOP=1 replays. `history`
 // only quotes values (it needs a session for the server's quoting rules).

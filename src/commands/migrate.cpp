@@ -13,6 +13,7 @@
 #include "strata/result_documents.hpp"
 #include "strata/progress.hpp"
 #include "strata/run.hpp"
+#include "strata/strategy.hpp"
 
 namespace strata {
 namespace {
@@ -71,6 +72,21 @@ std::string non_empty_schemas(Run& run) {
   return non_empty;
 }
 
+// Flyway's mixed, group and executeInTransaction, and the server's grammar version.
+RoutingOptions routing_options(const Run& run) {
+  auto flag = [&](const char* key, bool fallback) {
+    auto it = run.config.settings.find(key);
+    return it == run.config.settings.end() ? fallback : it->second == "true";
+  };
+  return {flag("mixed", false), flag("group", false), flag("executeInTransaction", true), run.session->server_version()};
+}
+
+// Strict pre-flight: every migration that will run is split, parsed and routed before anything
+// is written, so a bad file leaves the database as it was.
+void preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  prepare_migrations(plan, routing_options(run));
+}
+
 // validate as migrate runs it first: pending migrations are fine, anything else stops the run.
 void validate_before_migrate(Run& run, const Reconciliation& rec) {
   if (!run.config.validate_on_migrate) return;
@@ -96,6 +112,7 @@ void check_first_migrate(Run& run, const ReconcileOptions& options) {
     std::erase_if(plan, [&](const ResolvedMigration* m) { return m->version && !(*m->version > baseline); });
   }
   replace_pending(run, plan);
+  preflight(run, plan);
   if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
     validate_before_migrate(run, rec);
   } else if (config.validate_on_migrate) {
@@ -114,6 +131,7 @@ bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateO
   std::vector<AppliedMigration> applied = load_history(*run.history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
   replace_pending(run, rec.pending);
+  preflight(run, rec.pending);
   validate_before_migrate(run, rec);
   if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
   if (!rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate})) {
@@ -171,8 +189,18 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
   options.installed_by = run.installed_by;
   options.session_reset = run.session_reset;
   options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
+  options.routing = routing_options(run);
   auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
   std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
+  if (options.routing.group && !plan.empty()) {
+    // One transaction for the whole plan; a callback commits its own transaction, so the two
+    // between versioned and repeatable migrations fire around the group instead.
+    if (!repeatable.empty()) fire(run, CallbackEvent::BeforeRepeatables);
+    ExecutionResult result =
+        execute_group(*run.session, [&] { return execute_plan(*run.session, *run.history, plan, options); });
+    fire(run, CallbackEvent::AfterVersioned);
+    return result;
+  }
   ExecutionResult result;
   if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options, on_applied);
   fire(run, CallbackEvent::AfterVersioned);

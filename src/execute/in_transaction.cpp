@@ -18,22 +18,27 @@ class InTransaction final : public ServerStrategy {
     const auto start = Clock::now();
     Progress progress;
     bool committing = false;
+    const bool grouped = options_.routing.group;
+    const char* rollback = grouped ? nullptr : "ROLLBACK";
     try {
-      session_.exec(options_.session_reset.empty() ? std::string("BEGIN") : "BEGIN; " + options_.session_reset);
+      // In Flyway's group the transaction is the group's: it begins and ends in execute_group.
+      std::string start_sql = grouped ? "" : "BEGIN";
+      if (!options_.session_reset.empty()) start_sql += (start_sql.empty() ? "" : "; ") + options_.session_reset;
+      if (!start_sql.empty()) session_.exec(start_sql);
       run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
       run_statements(session_, p.script, progress);
       run_each(session_, options_, CallbackEvent::AfterEachMigrate);
       // One round trip: the reset, the history row and the COMMIT.
-      const std::string finish = history_.append_statement(history_row(m, options_, since(start))) + "; COMMIT";
-      committing = true;
+      const std::string finish = history_.append_statement(history_row(m, options_, since(start))) + (grouped ? "" : "; COMMIT");
+      committing = !grouped;
       session_.exec(with_reset(options_, finish));
     } catch (const SqlError& e) {
-      session_.exec_cleanup("ROLLBACK");
-      MigrationFailed failure = migration_error(m, progress.current, e);
+      if (rollback) session_.exec_cleanup(rollback);
+      MigrationFailed failure = migration_error(m, progress.current, e, &p.script.statements);
       each_error(session_, options_);
       throw failure;
     } catch (const MigrationFailed&) {  // a beforeEachMigrate / afterEachMigrate callback
-      session_.exec_cleanup("ROLLBACK");
+      if (rollback) session_.exec_cleanup(rollback);
       each_error(session_, options_);
       throw;
     } catch (const ConnectError& e) {
@@ -42,7 +47,7 @@ class InTransaction final : public ServerStrategy {
           ? "it happened while committing " + m.script + ", so it may or may not be applied: run `strata info`"
           : m.script + " was not committed, so the server rolled it back");
     } catch (...) {
-      session_.exec_cleanup("ROLLBACK");
+      if (rollback) session_.exec_cleanup(rollback);
       throw;
     }
   }

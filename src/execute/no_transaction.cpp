@@ -1,8 +1,9 @@
 // The no-transaction strategy: each statement alone in autocommit, as PostgreSQL requires of
 // CREATE INDEX CONCURRENTLY, VACUUM and the rest of what it refuses in a transaction block; the
 // history row follows the last statement. Nothing can be rolled back: a failure leaves the
-// statements before it applied, and the error says how many ran.
-#include "execute/shared.hpp"
+// statements before it applied and a failed history row, and the error says what to clean up
+// (OutsideTransaction).
+#include "execute/unfinished.hpp"
 #include "strata/db.hpp"
 #include "strata/strategy.hpp"
 
@@ -11,34 +12,17 @@ namespace {
 
 using namespace execute_detail;
 
-std::string ran_note(const ResolvedMigration& m, std::size_t ran) {
-  if (ran == 0) return "no statement of " + m.script + " had run, nothing of it is applied";
-  return std::to_string(ran) + (ran == 1 ? " statement" : " statements") + " of " + m.script +
-         " ran before it and stay applied (it runs outside a transaction): undo them, fix the file, then migrate again";
-}
-
-class NoTransaction final : public ServerStrategy {
+class NoTransaction final : public OutsideTransaction {
  public:
-  using ServerStrategy::ServerStrategy;
+  using OutsideTransaction::OutsideTransaction;
 
-  void apply(const PreparedMigration& p) override {
-    const auto start = Clock::now();
-    const ResolvedMigration& m = *p.migration;
-    Progress progress;
-    try {
-      if (!options_.session_reset.empty()) session_.exec(options_.session_reset);
-      run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
-      run_statements(session_, p.script, progress);
-      run_each(session_, options_, CallbackEvent::AfterEachMigrate);
-      session_.exec(with_reset(options_, history_.append_statement(history_row(m, options_, since(start)))));
-    } catch (const SqlError& e) {
-      MigrationFailed failure = migration_error(m, progress.current, e);
-      const std::string note = ran_note(m, progress.ran);
-      failure.detail = failure.detail.empty() ? note : failure.detail + "; " + note;
-      each_error(session_, options_);
-      throw failure;
-    } catch (const ConnectError& e) {
-      throw lost_connection(m, progress.current, e, ran_note(m, progress.ran));
+ private:
+  void run_statements_of(const PreparedMigration& p, std::vector<const Statement*>& stayed,
+                         const Statement*& current) override {
+    for (const Statement& s : p.script.statements) {
+      current = &s;
+      run_statement(session_, s);
+      stayed.push_back(&s);
     }
   }
 };

@@ -1,6 +1,7 @@
 // execute_plan: prepare every migration, then run each with the strategy its mode asks for.
 // Which mode a migration gets is decided in prepare_migrations; which strategy serves a mode, in
 // execute_plan; how a strategy runs, in its own file.
+#include "execute/routing.hpp"
 #include "execute/shared.hpp"
 #include "strata/db.hpp"
 #include "strata/interrupt.hpp"
@@ -39,19 +40,18 @@ void log_applied(const AppliedOutcome& outcome) {
 
 }  // namespace
 
-std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan) {
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan,
+                                                  const RoutingOptions& options) {
   std::vector<PreparedMigration> prepared;
   prepared.reserve(plan.size());
   for (const ResolvedMigration* m : plan) {
     PreparedMigration p{m, split_statements(strip_bom(m->sql)), ExecutionMode::InTransaction};
     refuse_defect(p.script, source_of(*m), m->path.string());
-    if (!p.script.parsed) {
-      const TextPosition pos = source_of(*m).position(p.script.parse_error_offset);
-      log::debug("the PostgreSQL 15 parser could not read " + m->path.string() + ":" + std::to_string(pos.line) +
-                 ": " + p.script.parse_error + "; splitting it lexically, the server will judge it");
-    }
+    check_parsed(p, options);
+    p.mode = decide_mode(p, options);
     prepared.push_back(std::move(p));
   }
+  check_group(prepared, options);
   return prepared;
 }
 
@@ -77,11 +77,19 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
                              const ExecuteOptions& options,
                              const std::function<void(const AppliedOutcome&)>& on_applied) {
   // Everything is split first: a script nothing can be read from is known before anything runs.
-  const std::vector<PreparedMigration> prepared = prepare_migrations(plan);
-  const auto in_transaction = with_lock_retry(in_transaction_strategy(session, history, options), session, options.lock_safety);
-  const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, options), session, options.lock_safety);
+  const std::vector<PreparedMigration> prepared = prepare_migrations(plan, options.routing);
+  const LockSafety* safety = options.lock_safety;
+  const auto in_transaction = with_lock_retry(in_transaction_strategy(session, history, options), session, safety);
+  const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, options), session, safety);
+  // A mixed migration is not retried: its first transactional group may have committed.
+  const auto mixed = mixed_strategy(session, history, options);
   const StrategyChooser choose = [&](const PreparedMigration& p) -> MigrationStrategy& {
-    return p.mode == ExecutionMode::NoTransaction ? *no_transaction : *in_transaction;
+    switch (p.mode) {
+      case ExecutionMode::NoTransaction: return *no_transaction;
+      case ExecutionMode::Mixed: return *mixed;
+      case ExecutionMode::InTransaction: break;
+    }
+    return *in_transaction;
   };
   return run_prepared(prepared, choose, history.name().schema, on_applied);
 }

@@ -30,7 +30,7 @@ void execute_script(Session& session, const ScriptSource& script, const std::str
       execute_detail::run_statement(session, s);
     }
   } catch (const SqlError& e) {
-    throw execute_detail::script_error(what, file, script, current, e);
+    throw execute_detail::script_error(what, file, script, current, e, &split.statements);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "script/lexer.hpp"
 #include "strata/db.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
@@ -38,7 +39,7 @@ ScriptSource source_of(const ResolvedMigration& m) {
 }
 
 MigrationFailed script_error(const std::string& what, const std::string& file, const ScriptSource& script,
-                             const Statement* statement, const SqlError& e) {
+                             const Statement* statement, const SqlError& e, const std::vector<Statement>* statements) {
   MigrationFailed failure(what + " failed: " + e.what());
   failure.file = file;
   failure.sqlstate = e.sqlstate;
@@ -46,20 +47,28 @@ MigrationFailed script_error(const std::string& what, const std::string& file, c
   failure.hint = e.hint;
   failure.context = e.context;
   if (!statement) return failure;
+  if (const int line = body_line(e.context, statement, statements, script); line > 0) {
+    failure.line = line;
+    return failure;
+  }
   const int data_line = statement->kind == StatementKind::CopyFromStdin ? copy_data_line(e.context) : 0;
   if (data_line > 0) {
     const TextPosition pos = script.position(statement->copy_data_offset + line_offset(statement->copy_data, data_line));
     failure.line = pos.line;
     return failure;
   }
-  const TextPosition pos = script.position(statement->offset + byte_offset_of_char(statement->sql, e.position));
+  // Without a position from the server, the statement's first token: not the comments before it.
+  const std::size_t at = e.position > 0 ? byte_offset_of_char(statement->sql, e.position)
+                                        : script_detail::first_token(statement->sql);
+  const TextPosition pos = script.position(statement->offset + at);
   failure.line = pos.line;
   failure.column = e.position > 0 ? pos.column : 0;
   return failure;
 }
 
-MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e) {
-  return script_error("migration " + m.script, m.path.string(), source_of(m), statement, e);
+MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e,
+                                const std::vector<Statement>* statements) {
+  return script_error("migration " + m.script, m.path.string(), source_of(m), statement, e, statements);
 }
 
 void refuse_defect(const SplitScript& split, const ScriptSource& script, const std::string& file) {

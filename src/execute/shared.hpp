@@ -20,9 +20,18 @@ ScriptSource source_of(const ResolvedMigration& m);
 
 // The server's error as a MigrationFailed at the file's line and column: the statement's, the
 // server's position inside it, or for COPY rows the data line its CONTEXT names.
+// An error raised in a PL/pgSQL body of the script (a DO block, or a function it created: `statements`)
+// points at its line in the body instead.
 MigrationFailed script_error(const std::string& what, const std::string& file, const ScriptSource& script,
-                             const Statement* statement, const SqlError& e);
-MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e);
+                             const Statement* statement, const SqlError& e,
+                             const std::vector<Statement>* statements = nullptr);
+MigrationFailed migration_error(const ResolvedMigration& m, const Statement* statement, const SqlError& e,
+                                const std::vector<Statement>* statements = nullptr);
+
+// The file line of the innermost frame of a PL/pgSQL CONTEXT whose body is in the script: the
+// failing DO block's or a function's created in `statements`; 0 when none is.
+int body_line(const std::string& context, const Statement* failing, const std::vector<Statement>* statements,
+              const ScriptSource& script);
 
 // Throws InputError at file:line:col when nothing can be read from `split` (a psql meta-command
 // included); notes each psql-only line it skips.

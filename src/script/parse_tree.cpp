@@ -14,8 +14,9 @@ namespace {
 // The first keywords of every statement that is not plainly transactional. Only these are parsed
 // a second time for their tree: a JSON tree of a whole 100 MB script of INSERTs would take
 // gigabytes, a tree of one CREATE INDEX takes nothing.
-constexpr std::array<std::string_view, 10> kCandidates{"alter", "cluster", "commit",  "copy",     "create",
-                                                       "discard", "drop",  "reindex", "rollback", "vacuum"};
+// DO and CALL are read for transaction control in PL/pgSQL bodies (routine_body.hpp).
+constexpr std::array<std::string_view, 12> kCandidates{"alter", "call",    "cluster", "commit",   "copy",   "create",
+                                                       "discard", "do",    "drop",    "reindex", "rollback", "vacuum"};
 
 }  // namespace
 
@@ -30,7 +31,11 @@ Classified classify_statement(std::string_view sql) {
   if (!result.error) {
     const nlohmann::json tree = nlohmann::json::parse(result.parse_tree);
     const nlohmann::json stmts = tree.value("stmts", nlohmann::json::array());
-    if (stmts.size() == 1) kind = classify(stmts.front().value("stmt", nlohmann::json::object()));
+    if (stmts.size() == 1) {
+      const nlohmann::json stmt = stmts.front().value("stmt", nlohmann::json::object());
+      kind = classify(stmt);
+      kind.routine = inspect_routine(stmt, sql);
+    }
   }
   pg_query_free_parse_result(result);
   return kind;

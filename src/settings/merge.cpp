@@ -12,9 +12,9 @@ namespace {
 // Flyway settings that a later feature implements: accepted (so existing Flyway configuration
 // loads) but named in a warning when given, rather than silently doing nothing.
 constexpr std::string_view kNotActedOnYet[] = {
-    "mixed",          "group",          "encoding",          "callbacks",
+    "encoding",       "callbacks",
     "callbackLocations", "resolvers",   "skipDefaultResolvers", "initSql",               "tablespace",
-    "batch",          "stream",         "executeInTransaction", "detectEncoding",        "cleanOnValidationError",
+    "batch",          "stream",         "detectEncoding",       "cleanOnValidationError",
     "validateMigrationNaming", "failOnMissingLocations", "failOnMissingTarget", "skipExecutingMigrations",
     "outputQueryResults", "errorOverrides", "undoSqlMigrationPrefix", "placeholderSeparator",
     "scriptPlaceholderPrefix", "scriptPlaceholderSuffix", "cherryPick", "outputFile", "outputLogsInJson",

@@ -112,7 +112,7 @@ TEST(Migrate, ErrorWithoutPositionNamesTheStatementLineAndDetail) {
   dir.write("V2__dup.sql", "INSERT INTO t VALUES (1);\n-- again\nINSERT INTO t\n  VALUES (1);\n");
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("V2__dup.sql:2:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("V2__dup.sql:3:"), std::string::npos) << r.err;  // the INSERT's line, not its comment's
   EXPECT_NE(r.err.find("23505"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("DETAIL: Key (id)=(1) already exists."), std::string::npos) << r.err;
 }

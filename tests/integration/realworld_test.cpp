@@ -51,12 +51,13 @@ TEST(RealWorld, SyntaxErrorIsReportedAtItsFileLineAndColumn) {
             "    CONSTRAINT b_pk PRIMRY KEY (id)\n"
             ");\n");
   RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()});
-  EXPECT_EQ(r.exit_code, 1) << r.all();
+  // Found at pre-flight by the parser (the server is PostgreSQL 15): nothing runs, not even V1.
+  EXPECT_EQ(r.exit_code, 2) << r.all();
   EXPECT_NE(r.err.find("V2__typo.sql:7:21:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("syntax error at or near \"PRIMRY\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("42601"), std::string::npos) << r.err;
-  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL"), "t");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history"), "1");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('a') IS NULL AND to_regclass('ok') IS NULL"), "t");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('flyway_schema_history') IS NULL"), "t");
 }
 
 TEST(RealWorld, UnknownTypeErrorPointsIntoAMultiLineStatement) {

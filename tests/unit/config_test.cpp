@@ -460,7 +460,8 @@ TEST_F(ConfigTest, UnknownEnvironmentVariables) {
 }
 
 TEST_F(ConfigTest, SettingsWithoutEffectYetAreNamedInAWarning) {
-  in_.env = {{"FLYWAY_MIXED", "true"},          {"FLYWAY_JDBC_PROPERTIES_SSLMODE", "require"},
+  in_.env = {{"FLYWAY_BATCH", "true"},          {"FLYWAY_JDBC_PROPERTIES_SSLMODE", "require"},
+             {"FLYWAY_MIXED", "true"},          {"FLYWAY_GROUP", "true"},
              {"FLYWAY_PLACEHOLDERS_OWNER", "x"}, {"FLYWAY_TABLE", "hist"},
              {"FLYWAY_BASELINE_ON_MIGRATE", "true"}};
   in_.flags = {{"-callbacks", "com.example.Callback"}};
@@ -469,7 +470,9 @@ TEST_F(ConfigTest, SettingsWithoutEffectYetAreNamedInAWarning) {
   std::string out = err.finish();
   EXPECT_EQ(c.table, "hist");
   EXPECT_TRUE(c.baseline_on_migrate);
-  EXPECT_NE(out.find("'mixed' (environment variable FLYWAY_MIXED)"), std::string::npos) << out;
+  EXPECT_NE(out.find("'batch' (environment variable FLYWAY_BATCH)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("MIXED"), std::string::npos) << out;  // acted on since issue 15
+  EXPECT_EQ(out.find("GROUP"), std::string::npos) << out;
   EXPECT_NE(out.find("'jdbcProperties.sslmode' (environment variable FLYWAY_JDBC_PROPERTIES_SSLMODE)"), std::string::npos) << out;
   EXPECT_NE(out.find("'callbacks' (option '-callbacks')"), std::string::npos) << out;
   EXPECT_EQ(out.find("table"), std::string::npos) << out;

@@ -34,14 +34,16 @@ TEST(PrepareMigrations, RefusesAnUnterminatedQuoteAtItsFileLineBeforeAnythingRun
   }
 }
 
-TEST(PrepareMigrations, SplitsEveryMigrationAndRunsThemInTransactionForNow) {
-  const ResolvedMigration a = migration("\xEF\xBB\xBF" "CREATE INDEX CONCURRENTLY i ON t (x);\nSELECT 1;");
-  const std::vector<PreparedMigration> p = prepare_migrations({&a});
-  ASSERT_EQ(p.size(), 1u);
+TEST(PrepareMigrations, SplitsEveryMigrationAndRoutesOneOfOnlyConcurrentBuildsOutsideATransaction) {
+  const ResolvedMigration a = migration("\xEF\xBB\xBF" "CREATE INDEX CONCURRENTLY i ON t (x);\nDROP INDEX CONCURRENTLY j;");
+  const ResolvedMigration b = migration("CREATE TABLE t (x int);");
+  const std::vector<PreparedMigration> p = prepare_migrations({&a, &b});
+  ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p[0].migration, &a);
-  EXPECT_EQ(p[0].mode, ExecutionMode::InTransaction);
+  EXPECT_EQ(p[0].mode, ExecutionMode::NoTransaction);
   ASSERT_EQ(p[0].script.statements.size(), 2u);
   EXPECT_EQ(p[0].script.statements[0].kind, StatementKind::NoTransaction);
+  EXPECT_EQ(p[1].mode, ExecutionMode::InTransaction);
 }
 
 TEST(RefuseDefect, PointsIntoTheFileAsWrittenThroughPlaceholderValues) {
@@ -81,6 +83,34 @@ TEST(ScriptError, AServerPositionPointsAtItsColumn) {
   const MigrationFailed failure = execute_detail::migration_error(m, &split.statements[1], e);
   EXPECT_EQ(failure.line, 2);
   EXPECT_EQ(failure.column, 10);
+}
+
+TEST(ScriptError, ARaiseInADoBlockPointsAtItsLineInTheBodyNotAtTheStatement) {
+  const ResolvedMigration m = migration("SELECT 1;\n\nDO $$\nBEGIN\n  PERFORM 1;\n  RAISE EXCEPTION 'no';\nEND\n$$;\n");
+  const SplitScript split = split_statements(m.sql);
+  ASSERT_EQ(split.statements.size(), 2u);
+  SqlError e("no");
+  e.context = "PL/pgSQL function inline_code_block line 4 at RAISE";
+  EXPECT_EQ(execute_detail::migration_error(m, &split.statements[1], e).line, 6);
+  e.context.clear();  // without the server's frame: the statement's own line
+  EXPECT_EQ(execute_detail::migration_error(m, &split.statements[1], e).line, 3);
+}
+
+TEST(ScriptError, ARaiseInAFunctionTheScriptCreatedPointsIntoItsBody) {
+  const ResolvedMigration m = migration(
+      "CREATE FUNCTION s.\"Check\"(v int) RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n  RAISE EXCEPTION 'x';\nEND $$;\n"
+      "CREATE FUNCTION other() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+      "DO $$ BEGIN PERFORM s.\"Check\"(1); END $$;\n");
+  const SplitScript split = split_statements(m.sql);
+  ASSERT_EQ(split.statements.size(), 3u);
+  SqlError e("x");
+  // As Session passes it on: the server's lines joined into one.
+  e.context = "PL/pgSQL function s.\"Check\"(integer) line 3 at RAISE SQL statement \"SELECT s.\"Check\"(1)\" "
+              "PL/pgSQL function inline_code_block line 1 at PERFORM";
+  EXPECT_EQ(execute_detail::migration_error(m, &split.statements[2], e, &split.statements).line, 3);
+  // A function from elsewhere: the innermost frame in this file is the DO block's.
+  e.context = "PL/pgSQL function elsewhere(integer) line 9 at RAISE PL/pgSQL function inline_code_block line 1 at PERFORM";
+  EXPECT_EQ(execute_detail::migration_error(m, &split.statements[2], e, &split.statements).line, 6);
 }
 
 }  // namespace
