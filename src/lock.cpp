@@ -90,6 +90,17 @@ MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t ke
   }
 }
 
+void MigrationLock::ensure_held() const {
+  try {
+    session_->query("SELECT 1");
+  } catch (const Error& e) {
+    ConnectError lost(std::string("lost the migration lock: its connection ended (") + e.what() +
+                      "); stopping before the next migration, since another runner may hold the lock now");
+    lost.hint = "the migrations applied so far are recorded; run strata migrate again";
+    throw lost;
+  }
+}
+
 MigrationLock::~MigrationLock() {
   // Also after a signal; closing the connection below would release a session lock anyway.
   session_->exec_cleanup("SELECT pg_advisory_unlock(" + std::to_string(key_) + ")");

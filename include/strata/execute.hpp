@@ -16,6 +16,7 @@
 
 namespace strata {
 
+struct ConnectionSettings;
 class Session;
 class HistoryTable;
 struct LockSafety;
@@ -44,6 +45,12 @@ struct ExecuteOptions {
   // How migrations are routed; with `group` the session is in the group's transaction, and the
   // migrations run in it without a BEGIN or COMMIT of their own (execute_group commits).
   RoutingOptions routing;
+  // Where a WaitWatcher connects to report, every `wait_report_interval`, what a migration's
+  // statement waits for (strata/wait_watch.hpp). Null: nothing is watched.
+  const ConnectionSettings* watch_connection = nullptr;
+  std::chrono::milliseconds wait_report_interval{5000};
+  // Called before each migration starts (migrate: checks the migration lock is still held).
+  std::function<void()> before_each;
 };
 
 struct AppliedOutcome {

@@ -29,6 +29,10 @@ class MigrationLock {
                 std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100),
                 std::chrono::milliseconds report_interval = default_wait_report_interval);
   ~MigrationLock();  // releases the lock and closes the connection
+
+  // Throws ConnectError when the lock's connection has ended (a failover, or the backend was
+  // terminated): the server released the lock with it, so another runner may hold it now.
+  void ensure_held() const;
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
 

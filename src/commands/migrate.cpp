@@ -170,10 +170,26 @@ void create_history_for_migrate(Run& run) {
   fire(run, CallbackEvent::AfterBaseline);
 }
 
+ExecuteOptions execute_options(Run& run, const LockSafety& lock_safety, const MigrationLock& lock) {
+  ExecuteOptions options;
+  options.lock_safety = &lock_safety;
+  options.installed_by = run.installed_by;
+  options.session_reset = run.session_reset;
+  options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
+  options.routing = routing_options(run);
+  options.watch_connection = &run.config.connection;
+  options.wait_report_interval = run.config.wait_report_interval;
+  // A runner whose lock connection died has lost the lock: another runner may be in already, so
+  // no further migration starts.
+  options.before_each = [&lock] { lock.ensure_held(); };
+  return options;
+}
+
 // Flyway's DbMigrate.migrateAll: afterVersioned fires once per run, where the first repeatable
 // starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
 ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan,
-                                       const std::function<void(const AppliedOutcome&)>& record) {
+                                       const std::function<void(const AppliedOutcome&)>& record,
+                                       const MigrationLock& lock) {
   std::optional<MigrationProgress> progress;
   if (progress_wanted(run.config) && !plan.empty()) {
     Rows pid = run.session->query("SELECT pg_backend_pid()");
@@ -184,12 +200,7 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
     if (record) record(outcome);
   };
   const LockSafety lock_safety = strata::lock_safety(run.config);
-  ExecuteOptions options;
-  options.lock_safety = &lock_safety;
-  options.installed_by = run.installed_by;
-  options.session_reset = run.session_reset;
-  options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
-  options.routing = routing_options(run);
+  const ExecuteOptions options = execute_options(run, lock_safety, lock);
   auto first_repeatable = std::find_if(plan.begin(), plan.end(), [](const ResolvedMigration* m) { return !m->version; });
   std::vector<const ResolvedMigration*> versioned(plan.begin(), first_repeatable), repeatable(first_repeatable, plan.end());
   if (options.routing.group && !plan.empty()) {
@@ -197,7 +208,7 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
     // between versioned and repeatable migrations fire around the group instead.
     if (!repeatable.empty()) fire(run, CallbackEvent::BeforeRepeatables);
     ExecutionResult result =
-        execute_group(*run.session, [&] { return execute_plan(*run.session, *run.history, plan, options); });
+        execute_group(*run.session, [&] { return execute_plan(*run.session, *run.history, plan, options, on_applied); });
     fire(run, CallbackEvent::AfterVersioned);
     return result;
   }
@@ -248,7 +259,7 @@ void describe_failure(Run& run, Error& e, const std::vector<const ResolvedMigrat
 }
 
 // Runs the plan between beforeMigrate and afterMigrate; each migration applied is added to `outcome`.
-ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome) {
+ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome, const MigrationLock& lock) {
   prepare_session(run);
   auto record = [&outcome](const AppliedOutcome& applied) { outcome.migrations.push_back(migrated_script(applied)); };
   ExecutionResult result;
@@ -256,7 +267,7 @@ ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcom
     result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
       replace_pending(run, rec.pending);
       fire(run, CallbackEvent::BeforeMigrate);
-      return execute_with_callbacks(run, rec.pending, record);
+      return execute_with_callbacks(run, rec.pending, record, lock);
     });
   } catch (Error& e) {
     describe_failure(run, e, rec.pending, outcome);
@@ -338,7 +349,7 @@ int migrate(Run& run, const Stopwatch& watch) {
   log::info("Current version of schema " + run.schema_q() + ": " +
             (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
 
-  ExecutionResult result = apply_pending(run, rec, outcome);
+  ExecutionResult result = apply_pending(run, rec, outcome, *lock);
   if (rec.pending.empty()) {
     up_to_date(run, rec);
   } else {

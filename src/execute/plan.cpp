@@ -1,12 +1,15 @@
 // execute_plan: prepare every migration, then run each with the strategy its mode asks for.
 // Which mode a migration gets is decided in prepare_migrations; which strategy serves a mode, in
 // execute_plan; how a strategy runs, in its own file.
+#include <optional>
+
 #include "execute/routing.hpp"
 #include "execute/shared.hpp"
 #include "strata/db.hpp"
 #include "strata/interrupt.hpp"
 #include "strata/log.hpp"
 #include "strata/strategy.hpp"
+#include "strata/wait_watch.hpp"
 
 namespace strata {
 namespace {
@@ -83,7 +86,14 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
   const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, options), session, safety);
   // A mixed migration is not retried: its first transactional group may have committed.
   const auto mixed = mixed_strategy(session, history, options);
+  // A statement blocked by another session's lock is reported while it waits, never silent.
+  std::optional<WaitWatcher> watch;
+  if (options.watch_connection && !prepared.empty()) {
+    watch.emplace(*options.watch_connection, session.backend_pid(), options.wait_report_interval);
+  }
+  // Chosen right before each migration is applied, so this is where each one starts.
   const StrategyChooser choose = [&](const PreparedMigration& p) -> MigrationStrategy& {
+    if (options.before_each) options.before_each();
     switch (p.mode) {
       case ExecutionMode::NoTransaction: return *no_transaction;
       case ExecutionMode::Mixed: return *mixed;

@@ -41,7 +41,10 @@ struct BlockedNoTransaction {
     m.script = m.path = "V2__outside.sql";
     m.checksum = 7;
     m.sql = sql;
-    std::vector<PreparedMigration> p = prepare_migrations({&m});
+    // The cases mix statement kinds on purpose: routing would refuse them, the strategy is under test.
+    RoutingOptions routing;
+    routing.mixed = true;
+    std::vector<PreparedMigration> p = prepare_migrations({&m}, routing);
     p.front().mode = ExecutionMode::NoTransaction;
     const auto strategy = with_lock_retry(no_transaction_strategy(db.session(), history, options), db.session(), &safety);
     strategy->apply(p.front());

@@ -33,15 +33,14 @@ TEST(TortureLockContention, AHeldMigrationLockIsReportedWithItsHolderEveryInterv
 }
 
 TEST(TortureLockContention, AStatementBlockedByATableLockNamesTheBlockerAndItsQuery) {
-  // Holds once the engine wraps each migration in WaitWatcher (src/wait_watch.cpp).
   TestDatabase db;
   TempDir dir, logs;
   db.session().exec("CREATE SCHEMA other; CREATE TABLE other.contested (id int)");
   dir.write("V1__alter.sql", "ALTER TABLE other.contested ADD COLUMN note text;\n");
   Session holder(db.settings());
+  const std::string holder_pid = std::to_string(backend_pid(holder));  // before the LOCK: its last query
   holder.exec("BEGIN");
   holder.exec("LOCK TABLE other.contested IN ACCESS EXCLUSIVE MODE");
-  const std::string holder_pid = std::to_string(backend_pid(holder));
   const int pid = spawn_strata(migrate_args(db, dir), logs.path() / "out");
   std::this_thread::sleep_for(7s);
   holder.exec("COMMIT");
