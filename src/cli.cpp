@@ -47,6 +47,7 @@ constexpr Option kSwitchOptions[] = {
     {"clean-disabled", "--clean-disabled", "Refuse clean (default true; --clean-disabled=false allows it)"},
     {"placeholder-replacement", "--placeholder-replacement", "Replace ${name} placeholders (default true)"},
     {"dry-run", "--dry-run", "migrate prints the SQL it would run and changes nothing"},
+    {"fast-commit", "--fast-commit", "migrate: only the run's last commit waits for its flush to disk (a crash may lose a suffix of the run)"},
     {"quiet", "-q,--quiet", "Only warnings and errors"},
     {"verbose", "-v,--verbose", "Also debug messages"},
     {"fail-fast", "--fail-fast", "Fleets: once a target fails, start no other"},

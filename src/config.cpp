@@ -112,6 +112,7 @@ void apply_history(Config& config, const Effective& in) {
   }
   if (auto v = in.text("target"); v && !v->empty()) config.target = *v;
   config.out_of_order = in.flag("outOfOrder", config.out_of_order);
+  config.fast_commit = in.flag("fastCommit", config.fast_commit);
   if (auto v = in.text("lockWaitTimeout")) config.lock_wait_timeout = *parse_duration(*v);
   // Reports more often than every second would only flood the log (and 0 would never sleep).
   if (auto v = in.text("waitReportInterval"))

@@ -168,6 +168,7 @@ void Session::exec(std::string_view sql) {
   // (a COMMIT above all) is never reported as interrupted.
   throw_if_interrupted();
   std::string text(sql);
+  ++impl_->round_trips;
   set_active_cancel(impl_->cancel);
   PGresult* r = libpq().PQexec(impl_->conn, text.c_str());
   set_active_cancel(nullptr);
@@ -200,6 +201,7 @@ void Session::exec(std::string_view sql) {
 void Session::exec_cleanup(std::string_view sql) noexcept {
   try {
     std::string text(sql);
+    ++impl_->round_trips;
     PGresult* r = libpq().PQexec(impl_->conn, text.c_str());
     if (r) libpq().PQclear(r);
   } catch (...) {
@@ -212,6 +214,7 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  ++impl_->round_trips;
   set_active_cancel(impl_->cancel);
   PGresult* r = libpq().PQexecParams(impl_->conn, text.c_str(), static_cast<int>(values.size()), nullptr,
                              values.data(), nullptr, nullptr, 0);
@@ -221,6 +224,27 @@ Rows Session::query(std::string_view sql, const std::vector<Value>& params) {
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
   return db_detail::rows_of(r);
 }
+
+void Session::prepare(const std::string& name, std::string_view sql) {
+  throw_if_interrupted();
+  const std::string text(sql);
+  const auto known = impl_->prepared.find(name);
+  if (known != impl_->prepared.end()) {
+    if (known->second == text) return;
+    exec("DEALLOCATE " + quote_ident(name));
+    impl_->prepared.erase(known);
+  }
+  ++impl_->round_trips;
+  db_detail::CancelScope scope(impl_->cancel);
+  PGresult* r = libpq().PQprepare(impl_->conn, name.c_str(), text.c_str(), 0, nullptr);
+  ResultGuard guard{r};
+  if (!r || libpq().PQresultStatus(r) != PGRES_COMMAND_OK) throw_result_error(impl_->conn, r);
+  impl_->prepared.emplace(name, text);
+}
+
+void Session::forget_prepared(const std::string& name) { impl_->prepared.erase(name); }
+
+std::uint64_t Session::round_trips() const { return impl_->round_trips; }
 
 std::string Session::literal(std::string_view text) const {
   char* escaped = libpq().PQescapeLiteral(impl_->conn, text.data(), text.size());

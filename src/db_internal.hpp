@@ -1,5 +1,6 @@
 #pragma once
 // What the files of Session (src/db.cpp, src/db/*.cpp) share. Private to them.
+#include <map>
 #include <string>
 
 #include "interrupt_internal.hpp"
@@ -17,6 +18,8 @@ struct Session::Impl {
   bool pipeline = false;
   std::size_t queued = 0;  // statements queued since the last collect
   std::size_t syncs = 0;   // syncs not yet collected
+  std::uint64_t round_trips = 0;
+  std::map<std::string, std::string, std::less<>> prepared;  // name -> statement text
 };
 
 namespace db_detail {

@@ -195,6 +195,18 @@ std::string HistoryTable::append_statement(const AppliedMigration& row) const {
          (row.success ? "true" : "false") + " FROM " + name_.quoted();
 }
 
+std::string HistoryTable::append_prepared_sql() const {
+  return "INSERT INTO " + name_.quoted() +
+         " (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) "
+         "SELECT COALESCE(MAX(installed_rank), 0) + 1, $1, $2, $3, $4, $5::integer, $6, "
+         "(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000)::integer, true FROM " + name_.quoted();
+}
+
+std::vector<std::optional<std::string>> HistoryTable::append_parameters(const AppliedMigration& row) {
+  return {row.version, fit_description(row.description), row.type, fit_script(row.script),
+          row.checksum ? std::optional<std::string>(std::to_string(*row.checksum)) : std::nullopt, row.installed_by};
+}
+
 void HistoryTable::append(const AppliedMigration& row) { session_.exec(append_statement(row)); }
 
 void HistoryTable::delete_failed(int installed_rank) {

@@ -33,11 +33,13 @@
   X(PQnfields)                    \
   X(PQntuples)                    \
   X(PQpipelineSync)               \
+  X(PQprepare)                    \
   X(PQputCopyData)                \
   X(PQputCopyEnd)                 \
   X(PQresultErrorField)           \
   X(PQresultStatus)               \
   X(PQsendQueryParams)            \
+  X(PQsendQueryPrepared)          \
   X(PQserverVersion)              \
   X(PQsetNoticeReceiver)          \
   X(PQstatus)                     \

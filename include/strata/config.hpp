@@ -30,6 +30,8 @@ struct Config {
   std::vector<std::string> locations{"migrations"};
   std::string target = "latest";
   bool out_of_order = false;
+  // Every migration transaction but the run's last commits without waiting for its WAL flush.
+  bool fast_commit = false;
   std::chrono::milliseconds lock_wait_timeout{std::chrono::minutes(10)};
   // How often a wait for the migration lock or for a lock a statement needs is reported.
   std::chrono::milliseconds wait_report_interval{std::chrono::seconds(5)};

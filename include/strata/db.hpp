@@ -36,6 +36,16 @@ struct PipelineResults {
   bool ok() const { return !failed_index; }
 };
 
+// The connection was lost while a pipeline's results were read. `failed_index`: the statement the
+// server reported a fatal error for before closing (nothing after it ran); empty when the
+// connection just went away, so anything queued may or may not have run.
+class PipelineLost : public ConnectError {
+ public:
+  PipelineLost(const std::string& message, std::optional<std::size_t> index)
+      : ConnectError(message), failed_index(index) {}
+  std::optional<std::size_t> failed_index;
+};
+
 class Session {
  public:
   // Throws ConnectError (message names `settings.display`, never the password).
@@ -63,14 +73,30 @@ class Session {
   // Large pipelines of big results can fill the socket both ways: keep them to a migration's size.
   void enter_pipeline();
   void queue(std::string_view sql, const std::vector<Value>& params = {});
+  // Queues a statement prepared by prepare(), so the server skips parsing and planning it again.
+  void queue_prepared(const std::string& name, const std::vector<Value>& params);
   // Marks the end of a group: the server runs it, and after an error skips the rest of it.
   void sync();
-  // Reads the results of everything queued up to the next sync. Throws ConnectError when the
+  // Reads the results of everything queued up to the next sync. Throws PipelineLost when the
   // connection is lost; a statement's own error is returned, not thrown.
   PipelineResults collect();
   // Leaves pipeline mode; every sync must have been collected.
   void exit_pipeline();
+  // Leaves pipeline mode from any state, for cleanup after an exception: anything queued is
+  // synced and every result still due is read and discarded. Never throws; on a lost connection
+  // it only forgets the pipeline.
+  void abandon_pipeline() noexcept;
   bool in_pipeline() const;
+
+  // Prepares `sql` as the named statement `name` for this session (outside pipeline mode); does
+  // nothing when this session has already prepared the same text under that name.
+  void prepare(const std::string& name, std::string_view sql);
+  // The server no longer has `name` (a script ran DEALLOCATE): the next prepare() sends it again.
+  void forget_prepared(const std::string& name);
+
+  // How many times this session has sent something and waited for the server's answer: each
+  // exec, query and prepare, each collect of a pipeline, a COPY's statement and its rows.
+  std::uint64_t round_trips() const;
 
   // The server process serving this session (pg_backend_pid()).
   int backend_pid() const;

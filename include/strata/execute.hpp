@@ -49,6 +49,12 @@ struct ExecuteOptions {
   // statement waits for (strata/wait_watch.hpp). Null: nothing is watched.
   const ConnectionSettings* watch_connection = nullptr;
   std::chrono::milliseconds wait_report_interval{5000};
+  // fastCommit: every migration transaction but the run's last commits without waiting for its
+  // WAL flush (SET LOCAL synchronous_commit = off); the last commit flushes them all, and a
+  // failing run flushes what it applied before it stops.
+  bool fast_commit = false;
+  // Set by execute_plan: the run's last migration, the one that commits synchronously.
+  const ResolvedMigration* final_migration = nullptr;
   // Called before each migration starts (migrate: checks the migration lock is still held).
   std::function<void()> before_each;
 };

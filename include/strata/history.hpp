@@ -72,6 +72,11 @@ class HistoryTable {
   // quoted as literals, so a caller can send it together with other statements in one round trip.
   // Shortens description/script as Flyway does.
   std::string append_statement(const AppliedMigration& row) const;
+  // The same INSERT with its values as parameters $1..$6 (append_parameters), to be prepared once
+  // and sent for each migration; execution_time is the time since the transaction began
+  // (clock_timestamp() - now()), so it can be sent before the migration's statements have run.
+  std::string append_prepared_sql() const;
+  static std::vector<std::optional<std::string>> append_parameters(const AppliedMigration& row);
   // Runs append_statement in whatever transaction the session is in.
   void append(const AppliedMigration& row);
 

@@ -45,6 +45,14 @@ class MigrationStrategy {
 // COMMIT: all or nothing.
 std::unique_ptr<MigrationStrategy> in_transaction_strategy(Session& session, HistoryTable& history,
                                                            const ExecuteOptions& options);
+// in_transaction_strategy's work sent as one pipeline (one round trip): BEGIN, the session
+// reset, the statements, the history row (a prepared statement), COMMIT. Only for migrations
+// pipelinable() accepts.
+std::unique_ptr<MigrationStrategy> pipelined_strategy(Session& session, HistoryTable& history,
+                                                      const ExecuteOptions& options);
+// Whether `p` can be pipelined: in a transaction of its own (not Flyway's group), no COPY ... FROM
+// STDIN, no statement that begins or ends a transaction, no beforeEachMigrate/afterEachMigrate.
+bool pipelinable(const PreparedMigration& p, const ExecuteOptions& options);
 // Each statement alone in autocommit, for statements PostgreSQL refuses in a transaction block,
 // then the history row. A failure leaves the statements before it applied and records a failed
 // row (success = false) as Flyway does; the error names what ran and any INVALID index left.

@@ -174,6 +174,7 @@ ExecuteOptions execute_options(Run& run, const LockSafety& lock_safety, const Mi
   ExecuteOptions options;
   options.lock_safety = &lock_safety;
   options.installed_by = run.installed_by;
+  options.fast_commit = run.config.fast_commit;
   options.session_reset = run.session_reset;
   options.callbacks = run.callbacks().empty() ? nullptr : &run.callbacks();
   options.routing = routing_options(run);

@@ -34,6 +34,7 @@ std::uint64_t Session::copy_in(std::string_view sql, std::string_view data) {
   PGconn* conn = impl_->conn;
   const std::string text(sql);
   db_detail::CancelScope scope(impl_->cancel);
+  impl_->round_trips += 2;  // the statement, then its rows
   PGresult* start = libpq().PQexec(conn, text.c_str());
   db_detail::ResultGuard start_guard{start};
   const ExecStatusType started = start ? libpq().PQresultStatus(start) : PGRES_FATAL_ERROR;

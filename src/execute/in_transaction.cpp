@@ -22,7 +22,7 @@ class InTransaction final : public ServerStrategy {
     const char* rollback = grouped ? nullptr : "ROLLBACK";
     try {
       // In Flyway's group the transaction is the group's: it begins and ends in execute_group.
-      std::string start_sql = grouped ? "" : "BEGIN";
+      std::string start_sql = grouped ? "" : fast_commit(options_, p) ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN";
       if (!options_.session_reset.empty()) start_sql += (start_sql.empty() ? "" : "; ") + options_.session_reset;
       if (!start_sql.empty()) session_.exec(start_sql);
       run_each(session_, options_, CallbackEvent::BeforeEachMigrate);

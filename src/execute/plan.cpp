@@ -81,11 +81,14 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
                              const std::function<void(const AppliedOutcome&)>& on_applied) {
   // Everything is split first: a script nothing can be read from is known before anything runs.
   const std::vector<PreparedMigration> prepared = prepare_migrations(plan, options.routing);
+  ExecuteOptions run = options;
+  if (!prepared.empty()) run.final_migration = prepared.back().migration;
   const LockSafety* safety = options.lock_safety;
-  const auto in_transaction = with_lock_retry(in_transaction_strategy(session, history, options), session, safety);
-  const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, options), session, safety);
+  const auto in_transaction = with_lock_retry(in_transaction_strategy(session, history, run), session, safety);
+  const auto pipelined = with_lock_retry(pipelined_strategy(session, history, run), session, safety);
+  const auto no_transaction = with_lock_retry(no_transaction_strategy(session, history, run), session, safety);
   // A mixed migration is not retried: its first transactional group may have committed.
-  const auto mixed = mixed_strategy(session, history, options);
+  const auto mixed = mixed_strategy(session, history, run);
   // A statement blocked by another session's lock is reported while it waits, never silent.
   std::optional<WaitWatcher> watch;
   if (options.watch_connection && !prepared.empty()) {
@@ -99,9 +102,17 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
       case ExecutionMode::Mixed: return *mixed;
       case ExecutionMode::InTransaction: break;
     }
-    return *in_transaction;
+    return pipelinable(p, run) ? *pipelined : *in_transaction;
   };
-  return run_prepared(prepared, choose, history.name().schema, on_applied);
+  if (!run.fast_commit) return run_prepared(prepared, choose, history.name().schema, on_applied);
+  try {
+    return run_prepared(prepared, choose, history.name().schema, on_applied);
+  } catch (...) {
+    // The run's last commit never came: a transaction with an id of its own commits synchronously
+    // and so flushes the earlier commits with it.
+    session.exec_cleanup("BEGIN; SELECT txid_current(); COMMIT");
+    throw;
+  }
 }
 
 }  // namespace strata

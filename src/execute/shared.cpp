@@ -142,6 +142,10 @@ ConnectError lost_connection(const ResolvedMigration& m, const Statement* curren
   return lost;
 }
 
+bool fast_commit(const ExecuteOptions& options, const PreparedMigration& p) {
+  return options.fast_commit && !options.routing.group && p.migration != options.final_migration;
+}
+
 std::string with_reset(const ExecuteOptions& options, const std::string& sql) {
   return options.session_reset.empty() ? sql : options.session_reset + "; " + sql;
 }

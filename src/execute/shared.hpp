@@ -73,6 +73,9 @@ class ServerStrategy : public MigrationStrategy {
   const ExecuteOptions& options_;
 };
 
+// Whether `p`'s transaction commits without waiting for its WAL flush (ExecuteOptions::fast_commit).
+bool fast_commit(const ExecuteOptions& options, const PreparedMigration& p);
+
 // The reset statements followed by `sql`, as one text.
 std::string with_reset(const ExecuteOptions& options, const std::string& sql);
 

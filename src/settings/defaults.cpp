@@ -25,6 +25,7 @@ Layer default_settings() {
       {"locations", join_list(c.locations)},
       {"target", c.target},
       {"outOfOrder", bool_text(c.out_of_order)},
+      {"fastCommit", bool_text(c.fast_commit)},
       {"lockWaitTimeout", duration_text(c.lock_wait_timeout)},
       {"waitReportInterval", duration_text(c.wait_report_interval)},
       {"connectRetries", std::to_string(c.connection.connect_retries)},

@@ -65,6 +65,8 @@ constexpr KeySpec kSettings[] = {
     {"lockTimeout", Kind::Duration},
     {"statementTimeout", Kind::Duration},
     {"dryRun", Kind::Bool},
+    // Commits that do not wait for their flush, but the run's last (README: Performance).
+    {"fastCommit", Kind::Bool},
     // Fleets (strata/fleet.hpp): targets is one target a line, "URL" or "NAME<TAB>URL".
     {"targets", Kind::String},
     {"targetsQuery", Kind::String},

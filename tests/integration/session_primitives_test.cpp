@@ -117,6 +117,71 @@ TEST(SessionPipeline, MisuseIsAnInternalError) {
   s.exec("SELECT 1");
 }
 
+TEST(SessionPipeline, AbandonLeavesPipelineModeWithWhateverWasQueuedAndTheSessionGoesOn) {
+  TestDatabase db;
+  Session& s = db.session();
+  s.enter_pipeline();
+  s.queue("BEGIN");
+  s.queue("CREATE TABLE never (x int)");  // queued, not synced: as when queueing was interrupted
+  s.abandon_pipeline();
+  EXPECT_FALSE(s.in_pipeline());
+  s.exec("ROLLBACK");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('never') IS NULL"), "t");
+  s.enter_pipeline();
+  s.queue("SELECT 1");
+  s.sync();  // synced, not collected
+  s.abandon_pipeline();
+  EXPECT_EQ(s.query("SELECT 2")[0][0], "2");
+}
+
+TEST(SessionPreparedStatement, RunsInAPipelineWithItsParameters) {
+  TestDatabase db;
+  Session& s = db.session();
+  s.exec("CREATE TABLE t (a int, b text)");
+  s.prepare("insert_t", "INSERT INTO t VALUES ($1::integer, $2) RETURNING b");
+  s.enter_pipeline();
+  s.queue_prepared("insert_t", {"1", "one"});
+  s.queue_prepared("insert_t", {"2", std::nullopt});
+  s.sync();
+  const PipelineResults r = s.collect();
+  s.exit_pipeline();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.rows[0][0][0], "one");
+  EXPECT_EQ(db.scalar("SELECT string_agg(a || '=' || coalesce(b, 'NULL'), ',' ORDER BY a) FROM t"), "1=one,2=NULL");
+}
+
+TEST(SessionPreparedStatement, IsPreparedOncePerSessionAndAgainAfterForget) {
+  TestDatabase db;
+  Session& s = db.session();
+  s.prepare("one", "SELECT 1");
+  const std::uint64_t start = s.round_trips();
+  s.prepare("one", "SELECT 1");  // already there: nothing sent
+  EXPECT_EQ(s.round_trips(), start);
+  s.prepare("one", "SELECT 2");  // another text under the name: replaced
+  EXPECT_EQ(db.scalar("SELECT statement FROM pg_prepared_statements WHERE name = 'one'"), "SELECT 2");
+  s.exec("DEALLOCATE ALL");
+  s.forget_prepared("one");
+  s.prepare("one", "SELECT 2");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_prepared_statements WHERE name = 'one'"), "1");
+}
+
+TEST(SessionRoundTrips, CountsEachWaitForTheServerAndOnePerPipelineSync) {
+  TestDatabase db;
+  Session& s = db.session();
+  const std::uint64_t start = s.round_trips();
+  s.exec("CREATE TABLE t (a int)");
+  s.query("SELECT 1");
+  EXPECT_EQ(s.round_trips() - start, 2u);
+  s.enter_pipeline();
+  for (int i = 0; i < 5; ++i) s.queue("INSERT INTO t VALUES ($1::integer)", {std::to_string(i)});
+  s.sync();
+  s.collect();
+  s.exit_pipeline();
+  EXPECT_EQ(s.round_trips() - start, 3u);
+  s.copy_in("COPY t FROM STDIN", "7\n");
+  EXPECT_EQ(s.round_trips() - start, 5u);
+}
+
 TEST(SessionBackendPid, IsTheServerProcessOfThisSession) {
   TestDatabase db;
   EXPECT_EQ(std::to_string(db.session().backend_pid()), db.scalar("SELECT pg_backend_pid()"));
