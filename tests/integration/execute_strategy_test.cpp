@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "strategy_fixture.hpp"
 #include "strata/error.hpp"
 #include "strata/history.hpp"
 #include "strata/strategy.hpp"
@@ -14,25 +15,7 @@
 namespace strata::test {
 namespace {
 
-ResolvedMigration migration(const std::string& version, const std::string& description, const std::string& sql) {
-  ResolvedMigration m;
-  m.version = Version::parse(version);
-  m.description = description;
-  m.script = "V" + version + "__" + description + ".sql";
-  m.path = m.script;
-  m.checksum = 42;
-  m.sql = sql;
-  return m;
-}
-
-struct Fixture {
-  TestDatabase db;
-  HistoryTable history{db.session(), {"public", "flyway_schema_history"}};
-  ExecuteOptions options;
-  Fixture() {
-    history.create();
-    options.installed_by = "tester";
-  }
+struct Fixture : StrategyFixture {
   // Split as migrate splits (mixed files allowed), then run in the mode the test wants.
   PreparedMigration prepare(const ResolvedMigration& m, ExecutionMode mode) {
     RoutingOptions mixed;
