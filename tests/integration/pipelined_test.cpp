@@ -132,5 +132,17 @@ TEST(FastCommit, EveryMigrationButTheLastSkipsTheFlushAndEachKeepsItsHistoryRow)
   EXPECT_EQ(f.versions(), "1,2,3,4");
 }
 
+TEST(FastCommit, IsTheFastCommitSwitchOfMigrate) {
+  TestDatabase db;
+  db.session().exec("ALTER DATABASE " + quote_ident(db.name()) + " SET synchronous_commit = on");
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE seen AS SELECT 1 AS v, current_setting('synchronous_commit') AS sync;\n");
+  dir.write("V2__b.sql", "INSERT INTO seen VALUES (2, current_setting('synchronous_commit'));\n");
+  RunResult r = run_strata({"migrate", "--fast-commit", "--url", db.url(), "--locations", dir.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(db.scalar("SELECT string_agg(v || ':' || sync, ',' ORDER BY v) FROM seen"), "1:off,2:on");
+  EXPECT_EQ(db.scalar("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history"), "1,2");
+}
+
 }  // namespace
 }  // namespace strata::test
