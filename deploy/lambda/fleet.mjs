@@ -17,7 +17,7 @@ import { logLocation, registerRevision } from './start.mjs';
 export const fleetGroupOf = (environment) => `strata-${environment}-fleet`;
 
 /** Fleet mode runs `migrate` itself; dry runs, the read-only checks and repair stay one task. */
-export const runsAsFleet = (config, request) => Boolean(config.fleet)
+export const runsAsFleet = (config, request) => Boolean(config.fleet?.stateMachineArn)
   && request.command === 'migrate' && !request.readOnly && !request.dryRun;
 
 /** The console page of an execution (the fleet run's "log" link). */

@@ -47,12 +47,14 @@ export function readConfig(env) {
   if (assignPublicIp !== 'ENABLED' && assignPublicIp !== 'DISABLED') {
     throw namedError('ConfigurationError', `ASSIGN_PUBLIC_IP must be ENABLED or DISABLED, not ${env.ASSIGN_PUBLIC_IP}`);
   }
+  // Fleet mode: FLEET_SHARDS on both fleet functions; the state machine's ARN on the starter only
+  // (the aggregator is a step of that state machine and cannot name it without a cycle).
   const fleetShards = Number(env.FLEET_SHARDS);
-  if (env.FLEET_STATE_MACHINE_ARN && !(Number.isInteger(fleetShards) && fleetShards > 0)) {
-    throw namedError('ConfigurationError', `FLEET_SHARDS must be a positive integer with FLEET_STATE_MACHINE_ARN, not ${env.FLEET_SHARDS}`);
+  if (env.FLEET_SHARDS && !(Number.isInteger(fleetShards) && fleetShards > 0)) {
+    throw namedError('ConfigurationError', `FLEET_SHARDS must be a positive integer, not ${env.FLEET_SHARDS}`);
   }
   return {
-    fleet: env.FLEET_STATE_MACHINE_ARN ? { stateMachineArn: env.FLEET_STATE_MACHINE_ARN, shards: fleetShards } : undefined,
+    fleet: env.FLEET_SHARDS ? { shards: fleetShards, stateMachineArn: env.FLEET_STATE_MACHINE_ARN || undefined } : undefined,
     cluster: env.CLUSTER,
     taskDefinition: env.TASK_DEFINITION,
     checkTaskDefinition: env.CHECK_TASK_DEFINITION || undefined,
@@ -236,7 +238,7 @@ export function createTaskStoppedHandler(deps = {}) {
 export function createFleetAggregator(deps = {}) {
   return async function onFleetFinished(event) {
     const config = readConfig(deps.env ?? process.env);
-    if (!config.fleet) throw namedError('ConfigurationError', 'this function is not configured for fleet runs (FLEET_STATE_MACHINE_ARN)');
+    if (!config.fleet) throw namedError('ConfigurationError', 'this function is not configured for fleet runs (FLEET_SHARDS)');
     return aggregateFleetRun(clients(deps, config), config, event, { metricsDocument, publishFailure });
   };
 }
