@@ -9,14 +9,14 @@ import {
   ArnFormat,
   Aws,
   Duration,
-  RemovalPolicy,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
   aws_stepfunctions as sfn,
   aws_stepfunctions_tasks as tasks,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+
+import { functionLogsAndRole } from './runs.mjs';
 
 /** The ECS task group of shard tasks (lambda/fleet.mjs fleetGroupOf). */
 export const fleetGroupOf = (env) => `strata-${env}-fleet`;
@@ -129,17 +129,11 @@ export class FleetRun extends Construct {
     const env = settings.envName;
     const stack = cluster.stack;
     const functionName = `strata-fleet-${env}`;
-    const logGroup = new logs.LogGroup(this, 'AggregatorLogs', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'AggregatorRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, 'Aggregator', {
+      functionName, retention: settings.logRetentionDays,
       description: `records fleet runs of strata in ${env} and e-mails failures; nothing else`,
     });
     const allow = (sid, actions, resources) => role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources }));
-    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     allow('RecordRuns', ['dynamodb:UpdateItem'], [table.tableArn]);
     allow('MailFailures', ['sns:Publish'], [topic.topicArn]);
     allow('ReadShardTasks', ['ecs:DescribeTasks'], [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })]);

@@ -30,7 +30,7 @@ import {
 
 import { addCiRole } from './ci-role.mjs';
 import { FleetRun } from './fleet.mjs';
-import { METRIC_NAMESPACE, RunRecording } from './runs.mjs';
+import { METRIC_NAMESPACE, RunRecording, functionLogsAndRole } from './runs.mjs';
 
 export const LAMBDA_DIR = fileURLToPath(new URL('../../lambda/', import.meta.url));
 export const CONTAINER_NAME = 'strata';
@@ -230,20 +230,9 @@ export class StrataMigrationsStack extends Stack {
 
     // ---- Runner Lambda ----
     const functionName = `strata-migrate-${env}`;
-    const functionLogGroup = new logs.LogGroup(this, 'RunnerLogs', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const { logGroup: functionLogGroup, role: runnerRole } = functionLogsAndRole(this, 'Runner', {
+      functionName, retention: settings.logRetentionDays, description: `runs strata migration tasks in ${env}; nothing else`,
     });
-    const runnerRole = new iam.Role(this, 'RunnerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `runs strata migration tasks in ${env}; nothing else`,
-    });
-    runnerRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [functionLogGroup.logGroupArn],
-    }));
     runnerRole.addToPolicy(new iam.PolicyStatement({
       sid: 'RunMigrationTask',
       actions: ['ecs:RunTask'],
