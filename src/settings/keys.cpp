@@ -65,6 +65,11 @@ constexpr KeySpec kSettings[] = {
     {"lockTimeout", Kind::Duration},
     {"statementTimeout", Kind::Duration},
     {"dryRun", Kind::Bool},
+    // Safe-migration lint (strata/lint.hpp): off|warn|error for migrate's pre-flight, rules to
+    // ignore, and the server major version to judge for when not connected.
+    {"lint", Kind::String},
+    {"lint.ignore", Kind::List},
+    {"lintTargetVersion", Kind::Count},
     // Fleets (strata/fleet.hpp): targets is one target a line, "URL" or "NAME<TAB>URL".
     {"targets", Kind::String},
     {"targetsQuery", Kind::String},
