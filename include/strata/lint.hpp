@@ -74,3 +74,16 @@ std::string format_finding(const LintFinding& finding);
 std::string findings_json(const std::vector<LintFinding>& findings);
 
 }  // namespace strata
+
+namespace strata {
+
+struct ResolvedMigration;
+
+// Lints `plan` in the order it runs, each file's text as it will run (placeholders replaced when
+// they are), positions in the file as written; each finding names the file's path.
+std::vector<LintFinding> lint_migrations(const std::vector<const ResolvedMigration*>& plan, Linter& linter);
+
+// Whether any finding reaches `threshold`.
+bool reaches(const std::vector<LintFinding>& findings, LintSeverity threshold);
+
+}  // namespace strata

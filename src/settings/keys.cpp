@@ -70,6 +70,7 @@ constexpr KeySpec kSettings[] = {
     {"lint", Kind::String},
     {"lint.ignore", Kind::List},
     {"lintTargetVersion", Kind::Count},
+    {"lintFailOn", Kind::String},
     // Fleets (strata/fleet.hpp): targets is one target a line, "URL" or "NAME<TAB>URL".
     {"targets", Kind::String},
     {"targetsQuery", Kind::String},
