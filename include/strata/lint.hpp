@@ -43,9 +43,11 @@ struct LintSettings {
 
 enum class LintMode { Off, Warn, Error };
 
-// lint, lint.ignore, lintTargetVersion and lockTimeout of `config`; throws ConfigError for a
-// value that is not one of them.
+// lint (default warn), lintFailOn (default error), and lint.ignore, lintTargetVersion and
+// lockTimeout of `config`; lint_settings throws ConfigError for a lintTargetVersion that is not a
+// PostgreSQL major version.
 LintMode lint_mode(const Config& config);
+LintSeverity lint_fail_on(const Config& config);
 LintSettings lint_settings(const Config& config);
 
 // Lints scripts in the order they run. What earlier scripts declared (column types, validated

@@ -7,7 +7,6 @@
 #include "strata/commands_run.hpp"
 #include "strata/lint.hpp"
 #include "strata/log.hpp"
-#include "text.hpp"
 
 namespace strata {
 namespace {
@@ -22,13 +21,6 @@ std::vector<const ResolvedMigration*> in_run_order(const std::vector<ResolvedMig
     return a->description < b->description;
   });
   return plan;
-}
-
-LintSeverity fail_on(const Config& config) {
-  auto it = config.settings.find("lintFailOn");
-  if (it == config.settings.end() || lower(trim(it->second)) == "error") return LintSeverity::Error;
-  if (lower(trim(it->second)) == "warning") return LintSeverity::Warning;
-  fail_at(config.sources.at("lintFailOn"), "invalid value for --fail-on: '" + it->second + "' (expected warning or error)");
 }
 
 // The connected server's major version, which decides what is safe (e.g. constant defaults, 11+).
@@ -72,7 +64,7 @@ void print(const Config& config, const std::vector<LintFinding>& findings, std::
 }  // namespace
 
 int run_lint(const Config& config, const CommandArgs& args) {
-  const LintSeverity threshold = fail_on(config);
+  const LintSeverity threshold = lint_fail_on(config);
   const bool pending = args.switches.count("--pending") > 0;
   std::size_t files = 0;
   const std::vector<LintFinding> findings = pending ? lint_pending(config, files) : lint_all(config, files);

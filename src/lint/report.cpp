@@ -4,7 +4,6 @@
 #include "strata/config.hpp"
 #include "strata/lint.hpp"
 #include "strata/lock_safety.hpp"
-#include "text.hpp"
 
 namespace strata {
 namespace {
@@ -43,14 +42,17 @@ std::string findings_json(const std::vector<LintFinding>& findings) {
   return nlohmann::ordered_json{{"findings", list}, {"errors", errors}, {"warnings", warnings}}.dump(2);
 }
 
+// Both were checked when the configuration was read (settings/keys.cpp).
 LintMode lint_mode(const Config& config) {
   const std::string* value = setting(config, "lint");
-  if (!value) return LintMode::Warn;
-  const std::string word = lower(trim(*value));
-  if (word == "off") return LintMode::Off;
-  if (word == "warn" || word.empty()) return LintMode::Warn;
-  if (word == "error") return LintMode::Error;
-  bad_value(config, "lint", "invalid value for lint: '" + *value + "' (expected off, warn or error)");
+  if (value && *value == "off") return LintMode::Off;
+  if (value && *value == "error") return LintMode::Error;
+  return LintMode::Warn;
+}
+
+LintSeverity lint_fail_on(const Config& config) {
+  const std::string* value = setting(config, "lintFailOn");
+  return value && *value == "warning" ? LintSeverity::Warning : LintSeverity::Error;
 }
 
 LintSettings lint_settings(const Config& config) {

@@ -1,6 +1,8 @@
 // Each rule on a script that triggers it (exact line:col) and on its safe variant.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,16 @@ TEST(LintRules, EveryRuleHasATestCase) {
     for (const RuleCase& c : kCases) tested = tested || doc.id == c.rule;
     EXPECT_TRUE(tested) << doc.id;
   }
+}
+
+TEST(LintRules, EveryRuleHasItsSectionInTheDocs) {
+  std::ifstream in(std::string(STRATA_SOURCE_DIR) + "/docs/lint.md");
+  std::stringstream docs;
+  docs << in.rdbuf();
+  for (const LintRuleDoc& doc : lint_rules())
+    EXPECT_NE(docs.str().find("### " + std::string(doc.id) + " (" + std::string(severity_name(doc.severity)) + ")\n"),
+              std::string::npos)
+        << doc.id;
 }
 
 TEST(LintRules, AccessExclusiveNeedsALockTimeoutFromSettingsOrTheFile) {
