@@ -1,6 +1,7 @@
 // Each rule on a script that triggers it (exact line:col) and on its safe variant.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -112,14 +113,39 @@ TEST(LintRules, EveryRuleHasATestCase) {
   }
 }
 
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 TEST(LintRules, EveryRuleHasItsSectionInTheDocs) {
-  std::ifstream in(std::string(STRATA_SOURCE_DIR) + "/docs/lint.md");
-  std::stringstream docs;
-  docs << in.rdbuf();
+  const std::string docs = file_text(std::filesystem::path(STRATA_SOURCE_DIR) / "docs/lint.md");
   for (const LintRuleDoc& doc : lint_rules())
-    EXPECT_NE(docs.str().find("### " + std::string(doc.id) + " (" + std::string(severity_name(doc.severity)) + ")\n"),
+    EXPECT_NE(docs.find("### " + std::string(doc.id) + " (" + std::string(severity_name(doc.severity)) + ")\n"),
               std::string::npos)
         << doc.id;
+}
+
+// The repository's own migrations, in the order they run (V1, V1.1, V2, then the repeatable),
+// and the script corpus: nothing unsafe, or a suppression that says why.
+TEST(LintRules, ThisRepositorysMigrationsAndCorpusAreClean) {
+  Linter migrations({});
+  for (const char* name : {"V1__init.sql", "V1.1__add_index.sql", "V2__order_functions.sql", "R__customer_views.sql"}) {
+    const auto path = std::filesystem::path(STRATA_SOURCE_DIR) / "migrations" / name;
+    ASSERT_TRUE(std::filesystem::exists(path)) << path;
+    EXPECT_TRUE(migrations.lint(name, file_text(path)).empty()) << name;
+  }
+  std::vector<std::filesystem::path> corpus;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(STRATA_SOURCE_DIR) / "tests/corpus"))
+    if (entry.path().extension() == ".sql") corpus.push_back(entry.path());
+  ASSERT_FALSE(corpus.empty());
+  for (const auto& path : corpus) {
+    Linter linter({});
+    const auto findings = linter.lint(path.filename().string(), file_text(path));
+    EXPECT_TRUE(findings.empty()) << path << ": " << (findings.empty() ? "" : format_finding(findings.front()));
+  }
 }
 
 TEST(LintRules, AccessExclusiveNeedsALockTimeoutFromSettingsOrTheFile) {
