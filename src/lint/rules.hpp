@@ -49,6 +49,10 @@ std::string table_of(const json& range_var);
 bool is_new_table(const Schema& schema, const std::string& table);
 // The ALTER TABLE's subcommands (AlterTableCmd nodes) when it alters an existing table.
 std::vector<const json*> existing_table_cmds(const RuleInput& in);
+// The ColumnDef nodes of an ALTER TABLE ... ADD COLUMN on an existing table.
+std::vector<json> added_columns(const RuleInput& in);
+// Whether the statement renames (`rename_type` "OBJECT_TABLE", "OBJECT_COLUMN") an existing table or its column.
+bool renames_existing(const RuleInput& in, std::string_view rename_type);
 // The ColumnDef constraints of contype `contype` ("CONSTR_DEFAULT", ...).
 std::vector<const json*> column_constraints(const json& column_def, std::string_view contype);
 // Whether the statement adds a constraint of `contype` to an existing table (ADD CONSTRAINT or a

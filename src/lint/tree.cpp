@@ -90,6 +90,18 @@ std::vector<const json*> existing_table_cmds(const RuleInput& in) {
   return cmds;
 }
 
+std::vector<json> added_columns(const RuleInput& in) {
+  std::vector<json> columns;
+  for (const json* cmd : existing_table_cmds(in))
+    if (cmd->value("subtype", "") == "AT_AddColumn") columns.push_back(field(field(*cmd, "def"), "ColumnDef"));
+  return columns;
+}
+
+bool renames_existing(const RuleInput& in, std::string_view rename_type) {
+  return in.type == "RenameStmt" && in.node.value("renameType", "") == rename_type &&
+         !is_new_table(in.schema, table_of(field(in.node, "relation")));
+}
+
 std::vector<const json*> column_constraints(const json& column_def, std::string_view contype) {
   std::vector<const json*> out;
   for (const json& item : list(column_def, "constraints")) {
@@ -146,6 +158,9 @@ void record_statement(Schema& schema, const RuleInput& in) {
   } else if (in.type == "AlterTableStmt") {
     const std::string table = table_of(field(in.node, "relation"));
     for (const json& item : list(in.node, "cmds")) record_alter(schema, table, field(item, "AlterTableCmd"));
+  } else if (in.type == "RenameStmt" && in.node.value("renameType", "") == "OBJECT_TABLE") {
+    // A new table renamed is still new under its new name.
+    if (is_new_table(schema, table_of(field(in.node, "relation")))) schema.new_tables.insert(in.node.value("newname", ""));
   } else if (in.type == "VariableSetStmt") {
     record_set(schema, in.node);
   }

@@ -25,9 +25,7 @@ extern const Rule kAddingFieldWithVolatileDefault{
     "ADD COLUMN with a volatile default (or any default before PostgreSQL 11) rewrites the table under ACCESS EXCLUSIVE",
     "add the column without a default, set the default in a second statement, backfill in batches",
     [](const RuleInput& in) {
-      for (const json* cmd : existing_table_cmds(in)) {
-        if (cmd->value("subtype", "") != "AT_AddColumn") continue;
-        const json column = cmd->value("def", json::object()).value("ColumnDef", json::object());
+      for (const json& column : added_columns(in)) {
         for (const json* d : column_constraints(column, "CONSTR_DEFAULT"))
           if (in.settings.server_major < 11 || !evaluated_once(d->value("raw_expr", json::object()))) return true;
       }

@@ -8,9 +8,7 @@ extern const Rule kAddingGeneratedStoredColumn{
     "ADD COLUMN ... GENERATED ALWAYS AS (...) STORED rewrites the table under ACCESS EXCLUSIVE",
     "add a plain column filled by a trigger, backfill in batches; or compute the value in a view",
     [](const RuleInput& in) {
-      for (const json* cmd : existing_table_cmds(in)) {
-        if (cmd->value("subtype", "") != "AT_AddColumn") continue;
-        const json column = cmd->value("def", json::object()).value("ColumnDef", json::object());
+      for (const json& column : added_columns(in)) {
         if (!column_constraints(column, "CONSTR_GENERATED").empty()) return true;
       }
       return false;

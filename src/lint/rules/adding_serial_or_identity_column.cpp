@@ -8,9 +8,7 @@ extern const Rule kAddingSerialOrIdentityColumn{
     "ADD COLUMN of a serial or identity column rewrites the table under ACCESS EXCLUSIVE",
     "add a plain nullable column, attach a sequence default, backfill in batches, then SET NOT NULL safely",
     [](const RuleInput& in) {
-      for (const json* cmd : existing_table_cmds(in)) {
-        if (cmd->value("subtype", "") != "AT_AddColumn") continue;
-        const json column = cmd->value("def", json::object()).value("ColumnDef", json::object());
+      for (const json& column : added_columns(in)) {
         const std::string type = type_name(column.value("typeName", json::object()));
         if (type == "serial" || type == "bigserial" || type == "smallserial" || type == "serial2" ||
             type == "serial4" || type == "serial8" || !column_constraints(column, "CONSTR_IDENTITY").empty())

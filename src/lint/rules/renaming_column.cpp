@@ -8,8 +8,7 @@ extern const Rule kRenamingColumn{
     "RENAME COLUMN breaks the application still running against the old name",
     "add the new column, write both, backfill, move readers, then drop the old column",
     [](const RuleInput& in) {
-      return in.type == "RenameStmt" && in.node.value("renameType", "") == "OBJECT_COLUMN" &&
-             !is_new_table(in.schema, table_of(in.node.value("relation", json::object())));
+      return renames_existing(in, "OBJECT_COLUMN");
     }};
 
 }  // namespace strata::lint_detail

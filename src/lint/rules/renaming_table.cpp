@@ -8,8 +8,7 @@ extern const Rule kRenamingTable{
     "RENAME of a table breaks the application still running against the old name",
     "create the new table (or a view under the new name), move readers and writers, then drop the old one",
     [](const RuleInput& in) {
-      return in.type == "RenameStmt" && in.node.value("renameType", "") == "OBJECT_TABLE" &&
-             !is_new_table(in.schema, table_of(in.node.value("relation", json::object())));
+      return renames_existing(in, "OBJECT_TABLE");
     }};
 
 }  // namespace strata::lint_detail

@@ -52,7 +52,7 @@ const RuleCase kCases[] = {
     {"adding-unique-constraint", "ALTER TABLE orders ADD PRIMARY KEY (id);", 1, 1,
      "ALTER TABLE orders ADD CONSTRAINT pk PRIMARY KEY USING INDEX pk_idx;"},
     {"renaming-table", "ALTER TABLE orders RENAME TO purchases;", 1, 1,
-     "CREATE TABLE scratch (a int);\nALTER TABLE scratch RENAME TO scratch2;"},
+     "CREATE TABLE scratch (a int);\nALTER TABLE scratch RENAME TO scratch2;\nALTER TABLE scratch2 RENAME TO scratch3;"},
     {"renaming-column", "ALTER TABLE orders RENAME COLUMN total TO amount;", 1, 1,
      "ALTER TABLE orders ADD COLUMN amount bigint;"},
     {"dropping-column", "ALTER TABLE orders DROP COLUMN legacy;", 1, 1,
