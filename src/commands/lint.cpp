@@ -82,8 +82,9 @@ void lint_before_migrate(const Run& run, const std::vector<const ResolvedMigrati
   if (mode != LintMode::Error || findings.empty()) return;
   const LintFinding& first = findings.front();
   InputError e(first.file + ":" + std::to_string(first.line) + ":" + std::to_string(first.column) + ": " +
-               std::to_string(findings.size()) + " unsafe statement" + (findings.size() == 1 ? "" : "s") +
-               " in pending migrations (lint: error), first " + first.rule + ": " + first.message);
+               "refusing to migrate: " + std::to_string(findings.size()) + " lint finding" +
+               (findings.size() == 1 ? "" : "s") + " in pending migrations (lint: error), the first " + first.rule +
+               ": " + first.message);
   e.file = first.file;
   e.line = first.line;
   e.column = first.column;
