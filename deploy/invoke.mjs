@@ -124,6 +124,10 @@ export function formatRun(run) {
   }
   if (run.automaticAction && run.automaticAction !== 'none') lines.push(`  automatic:  ${run.automaticAction} (${run.automaticReason})`);
   lines.push(`  logs:       ${run.logUrl ?? '-'}`);
+  // A fleet run: one line per shard task.
+  for (const shard of run.shards ?? []) {
+    lines.push(`  shard ${shard.shard}: ${shard.outcome}${shard.error?.message ? ` - ${shard.error.message}` : ''}`);
+  }
   return lines.join('\n');
 }
 

@@ -33,6 +33,7 @@ constexpr Option kValueOptions[] = {
     {"installed-by", "--installed-by", "Value for the history's installed_by (default: the database user)"},
     {"log-format", "--log-format", "text (default) or json: one JSON object per line, the last one the result document", "text json"},
     {"output", "--output", "text (default) or json: the command's result document on stdout (Flyway's -outputType=json)", "text json"},
+    {"lint-fail-on", "--fail-on", "lint exits 1 when a finding is at least: warning or error (default error)", "warning error"},
     {"config", "-c,--config", "Config file (default ./strata.yaml when present)", "@files"},
     {"environment", "-e,--environment", "Environment of the config file to use (e.g. dev, staging, prod)", "@environments"},
     {"target-filter", "--target-filter", "Fleets: only the targets whose name matches this glob, e.g. 'tenant_*'"},
@@ -59,6 +60,7 @@ constexpr CommandOption kCommandOptions[] = {
     {"new", "--timestamp", "Version it with the UTC time, yyyyMMddHHmmss (the default when the newest migration already has one)"},
     {"new", "--repeatable", "Make a repeatable migration, R__<description>.sql"},
     {"status", "--exit-code", "Exit 0 when up to date, 1 when migrations are pending, 5 when the history holds a failed or unknown row"},
+    {"lint", "--pending", "Only the migrations the database has not run (connects to it)"},
     {"completion", "SHELL", "The shell to print a completion script for: bash or zsh", true, "bash zsh environments"},
 };
 

@@ -45,6 +45,7 @@ constexpr Command kCommands[] = {
     {"clean", "Drop everything in the managed schemas (needs --clean-disabled=false)", strata::run_clean, nullptr, true},
     {"config", "Show each effective setting and where it comes from, secrets masked", strata::run_config, nullptr, true},
     {"status", "One line: current version, pending count, failed or not (--exit-code for scripts)", nullptr, strata::run_status, true},
+    {"lint", "Check migrations for statements that lock or rewrite a live table (--pending: only pending)", nullptr, strata::run_lint, true},
     {"new", "Create the next migration file in the first location and print its path", nullptr, strata::run_new},
     {"init", "Write a commented strata.yaml and migrations/ here; never overwrites", nullptr, strata::run_init, false, false},
     {"completion", "Print a completion script: strata completion bash|zsh", nullptr, strata::run_completion, false, false, true},

@@ -75,6 +75,9 @@ ordered_json error_item(const Error& error) {
   if (!error.detail.empty()) item["detail"] = error.detail;
   if (!error.hint.empty()) item["hint"] = error.hint;
   if (!error.context.empty()) item["context"] = error.context;
+  // Only where strata knows the failed row's migration left nothing behind: the pipeline's
+  // recorder may then run `strata repair` on its own (deploy/lambda/policy.mjs).
+  if (error.repair_safe) item["repairSafe"] = true;
   return item;
 }
 

@@ -12,17 +12,22 @@
 // onTaskStopped (EventBridge rule on "ECS Task State Change", lastStatus STOPPED): records the
 //   outcome once, e-mails a failure to the SNS topic, retries transient failures per the
 //   environment's policy, repairs where allowed, and logs the run's metrics (EMF).
+// onFleetFinished (the last step of the fleet state machine, fleet mode only): records the
+//   outcome of a run split over shard tasks once and e-mails a failure (fleet.mjs).
 //
 // Runs on nodejs22.x (AWS SDK v3 is provided by the runtime) and on Node 20 for the tests.
 
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+import { aggregateFleetRun, fleetGroupOf, runsAsFleet, startFleetRun } from './fleet.mjs';
 
 import { metricsDocument, publishFailure } from './notify.mjs';
-import { appliedMigrations, classify, readStrataOutput } from './outcome.mjs';
+import { appliedMigrations, classify, lastLogMessages, readStrataOutput } from './outcome.mjs';
 import { decide, readPolicy } from './policy.mjs';
 import { recordFollowUp, recordOutcome, runIdOf } from './run-store.mjs';
 import { attemptOf, familyOf, logLocation, namedError, parseEvent, startRun } from './start.mjs';
@@ -42,7 +47,14 @@ export function readConfig(env) {
   if (assignPublicIp !== 'ENABLED' && assignPublicIp !== 'DISABLED') {
     throw namedError('ConfigurationError', `ASSIGN_PUBLIC_IP must be ENABLED or DISABLED, not ${env.ASSIGN_PUBLIC_IP}`);
   }
+  // Fleet mode: FLEET_SHARDS on both fleet functions; the state machine's ARN on the starter only
+  // (the aggregator is a step of that state machine and cannot name it without a cycle).
+  const fleetShards = Number(env.FLEET_SHARDS);
+  if (env.FLEET_SHARDS && !(Number.isInteger(fleetShards) && fleetShards > 0)) {
+    throw namedError('ConfigurationError', `FLEET_SHARDS must be a positive integer, not ${env.FLEET_SHARDS}`);
+  }
   return {
+    fleet: env.FLEET_SHARDS ? { shards: fleetShards, stateMachineArn: env.FLEET_STATE_MACHINE_ARN || undefined } : undefined,
     cluster: env.CLUSTER,
     taskDefinition: env.TASK_DEFINITION,
     checkTaskDefinition: env.CHECK_TASK_DEFINITION || undefined,
@@ -70,6 +82,7 @@ function clients(deps, config) {
     doc: DynamoDBDocumentClient.from(deps.dynamodb ?? new DynamoDBClient({ region: config.region }),
       { marshallOptions: { removeUndefinedValues: true } }),
     sns: deps.sns ?? new SNSClient({ region: config.region }),
+    sfn: deps.sfn ?? new SFNClient({ region: config.region }),
     sleep: deps.sleep ?? defaultSleep,
     // Raw JSON lines (console.log would prefix time, request id and level): CloudWatch reads
     // the metrics document only when the line is the JSON object itself.
@@ -84,23 +97,11 @@ export function createHandler(deps = {}) {
     const config = readConfig(deps.env ?? process.env);
     const io = clients(deps, config);
     const request = parseEvent(event, config);
-    const run = await startRun(io, config, request, {}, context?.awsRequestId);
+    const run = runsAsFleet(config, request)
+      ? await startFleetRun(io, config, request, context?.awsRequestId)
+      : await startRun(io, config, request, {}, context?.awsRequestId);
     return { status: 'STARTED', runsTable: config.runsTable, ...run };
   };
-}
-
-/** The last lines of the task's log stream (oldest first); [] when they cannot be read. */
-async function lastLogMessages(logs, where, log) {
-  if (!where.logGroup || !where.logStream) return [];
-  try {
-    const out = await logs.send(new GetLogEventsCommand({
-      logGroupName: where.logGroup, logStreamName: where.logStream, startFromHead: false, limit: 50,
-    }));
-    return (out.events ?? []).map((e) => e.message ?? '');
-  } catch (error) {
-    log({ msg: 'could not read the task log', error: error.message, ...where });
-    return [];
-  }
 }
 
 /** What the STOPPED task was asked to do, from its runs-table item or else from the event. */
@@ -186,6 +187,11 @@ export function createTaskStoppedHandler(deps = {}) {
       io.log({ msg: 'ignored event: not an ECS task STOPPED change', id: event?.id });
       return { ignored: true };
     }
+    if (detail.group === fleetGroupOf(config.environment)) {
+      // A shard of a fleet run: the fleet state machine records the run as a whole.
+      io.log({ msg: 'ignored event: shard task of a fleet run', taskArn: detail.taskArn });
+      return { ignored: true, fleetShard: true };
+    }
     const runId = runIdOf(detail.taskArn);
     const where = logLocation(config, detail.taskArn);
     const exitCode = detail.containers?.find((c) => c.name === config.containerName)?.exitCode;
@@ -228,5 +234,15 @@ export function createTaskStoppedHandler(deps = {}) {
   };
 }
 
+/** The fleet state machine's aggregator step. */
+export function createFleetAggregator(deps = {}) {
+  return async function onFleetFinished(event) {
+    const config = readConfig(deps.env ?? process.env);
+    if (!config.fleet) throw namedError('ConfigurationError', 'this function is not configured for fleet runs (FLEET_SHARDS)');
+    return aggregateFleetRun(clients(deps, config), config, event, { metricsDocument, publishFailure });
+  };
+}
+
 export const handler = createHandler();
 export const onTaskStopped = createTaskStoppedHandler();
+export const onFleetFinished = createFleetAggregator();

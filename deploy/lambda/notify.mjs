@@ -16,7 +16,9 @@ function subjectText(text) {
 /** Subject and body of the e-mail about a failed run. `action` is the policy's decision. */
 export function failureEmail(run, action) {
   const error = run.error ?? {};
-  const what = error.migration ?? error.file ?? run.outcome.replace(/_/g, ' ');
+  const what = run.fleet
+    ? `${run.shardsFailed} of ${run.shardCount} shards (${run.outcome.replace(/_/g, ' ')})`
+    : error.migration ?? error.file ?? run.outcome.replace(/_/g, ' ');
   const state = error.sqlState ? ` SQLSTATE ${error.sqlState}` : '';
   const next = action.action === 'retry' ? ' - retrying' : action.action === 'repair' ? ' - repairing' : '';
   const subject = subjectText(`[strata ${run.environment}] ${run.command} failed: ${what}${state}${next}`);
@@ -40,10 +42,21 @@ export function failureEmail(run, action) {
     `Image:      ${run.image ?? '-'}`,
     `Commit:     ${run.commit ?? '-'}`,
     `Started by: ${run.requestedBy ?? '-'}`,
-    `Task:       ${run.taskArn}${run.stopCode ? ` (${run.stopCode}: ${run.stoppedReason ?? ''})` : ''}`,
+    run.fleet ? `Execution:  ${run.executionArn ?? '-'}`
+      : `Task:       ${run.taskArn}${run.stopCode ? ` (${run.stopCode}: ${run.stoppedReason ?? ''})` : ''}`,
     `Logs:       ${run.logUrl ?? '-'}`,
   );
+  if (run.shards) lines.push('', `Shards (${run.shardsFailed} of ${run.shards.length} failed):`, ...run.shards.flatMap(shardLines));
   return { subject, message: `${lines.join('\n')}\n` };
+}
+
+/** A fleet run's shard in the e-mail: its outcome, failed targets and log link. */
+function shardLines(shard) {
+  const head = `  ${shard.shard}  ${shard.outcome}${shard.exitCode === null || shard.exitCode === undefined ? '' : ` (exit ${shard.exitCode})`}`;
+  if (shard.outcome === 'success') return [head];
+  const targets = (shard.failedTargets ?? []).map((t) => `      ${t.name}: ${t.message ?? `exit ${t.exitCode}`}`);
+  const why = targets.length ? targets : [`      ${shard.error?.message ?? shard.exitWords}`];
+  return [head, ...why, `      logs: ${shard.logUrl ?? '-'}`];
 }
 
 export async function publishFailure(sns, topicArn, run, action) {

@@ -2,6 +2,8 @@
 // prints under --log-format json) or, from older images, its last error log line, and
 // classifies the run so the recorder knows whether a retry is safe.
 
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+
 /** strata's exit codes, in words. */
 export const EXIT_CODE_MEANINGS = Object.freeze({
   0: 'success',
@@ -34,7 +36,9 @@ function parseJson(text) {
   }
 }
 
-const isResultDocument = (o) => typeof o.operation === 'string' || (o.error && typeof o.error === 'object');
+// A fleet run (strata migrate -e FLEET) ends with its summary document: command, exitCode, targets.
+const isFleetSummary = (o) => typeof o.command === 'string' && Array.isArray(o.targets);
+const isResultDocument = (o) => typeof o.operation === 'string' || (o.error && typeof o.error === 'object') || isFleetSummary(o);
 const isErrorLine = (o) => o.level === 'error' || o.level === 'fatal';
 
 /**
@@ -59,6 +63,20 @@ export function readStrataOutput(messages) {
 }
 
 const blankToUndefined = (v) => (v === '' || v === null || v === 0 ? undefined : v);
+
+/** The last lines of a task's log stream (oldest first); [] when they cannot be read. */
+export async function lastLogMessages(logs, where, log) {
+  if (!where.logGroup || !where.logStream) return [];
+  try {
+    const out = await logs.send(new GetLogEventsCommand({
+      logGroupName: where.logGroup, logStreamName: where.logStream, startFromHead: false, limit: 50,
+    }));
+    return (out.events ?? []).map((e) => e.message ?? '');
+  } catch (error) {
+    log({ msg: 'could not read the task log', error: error.message, ...where });
+    return [];
+  }
+}
 
 /** The error of a run in one shape, from the result document or the error log line. */
 export function errorDetails(document, errorLine) {

@@ -107,7 +107,7 @@ export function logLocation(config, taskArn) {
   return { logGroup: config.logGroup, logStream: stream, logUrl: url };
 }
 
-async function registerRevision(ecs, config, request) {
+export async function registerRevision(ecs, config, request) {
   const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: request.family }));
   const current = described.taskDefinition;
   if (!current?.containerDefinitions?.some((c) => c.name === config.containerName)) {

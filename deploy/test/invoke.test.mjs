@@ -131,6 +131,21 @@ describe('invoke.mjs: start, then wait for the outcome', () => {
     assert.match(stderr, new RegExp(`strata migrate FAILED in staging \\(run ${RUN}: sql_error\\)`));
   });
 
+  test('a failed fleet run: one line per shard; exits 1', async () => {
+    runsTable({
+      [RUN]: [item(RUN, {
+        status: 'FAILED', exitCode: 1, exitWords: 'migration or validation failed', outcome: 'sql_error', automaticAction: 'none', fleet: true,
+        error: { message: 'shard 2/2: target tenant_07: relation "clash" already exists' },
+        shards: [{ shard: '1/2', outcome: 'success' }, { shard: '2/2', outcome: 'sql_error', error: { message: 'target tenant_07: relation "clash" already exists' } }],
+      })],
+    });
+
+    const { code, stdout } = await run(['--environment', 'staging', '--image-tag', SHA]);
+
+    assert.equal(code, 1);
+    assert.ok(stdout.includes('  shard 1/2: success\n  shard 2/2: sql_error - target tenant_07: relation "clash" already exists'), stdout);
+  });
+
   test('an automatic repair that succeeded still fails the job: the migration did not apply', async () => {
     runsTable({
       [RUN]: [item(RUN, { status: 'FAILED', exitCode: 1, outcome: 'sql_error', automaticAction: 'repair', automaticReason: 'safe', nextRunId: RETRY })],

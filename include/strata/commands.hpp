@@ -47,6 +47,10 @@ int run_new(const Config& config, const CommandArgs& args);
 // the exit code (kStatus* below).
 int run_status(const Config& config, const CommandArgs& args);
 
+// Lints every migration (--pending: those the database has not run) and prints the findings;
+// exit 1 when one reaches --fail-on (lintFailOn: warning or error, default error).
+int run_lint(const Config& config, const CommandArgs& args);
+
 // Prints the bash or zsh completion script, or (`environments`) the environment names of the
 // config file, as the completion scripts ask at completion time.
 int run_completion(const Config& config, const CommandArgs& args);

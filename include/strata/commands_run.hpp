@@ -11,4 +11,8 @@ namespace strata {
 Run open_migrate_run(const Config& config);
 int migrate(Run& run, const Stopwatch& watch);
 
+// migrate's pre-flight lint of what will run (setting lint: off, warn (default: each finding
+// logged as a warning) or error: any finding is an InputError, before anything is written).
+void lint_before_migrate(const Run& run, const std::vector<const ResolvedMigration*>& plan);
+
 }  // namespace strata

@@ -85,6 +85,7 @@ RoutingOptions routing_options(const Run& run) {
 // is written, so a bad file leaves the database as it was.
 void preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
   prepare_migrations(plan, routing_options(run));
+  lint_before_migrate(run, plan);
 }
 
 // validate as migrate runs it first: pending migrations are fine, anything else stops the run.

@@ -13,7 +13,7 @@
 namespace strata {
 namespace {
 
-enum class Kind { String, List, Bool, Int, Count, Duration, LogFormat, OutputType };
+enum class Kind { String, List, Bool, Int, Count, Duration, LogFormat, OutputType, LintMode, LintSeverity };
 
 struct KeySpec {
   std::string_view name;  // Flyway's property name, the canonical key
@@ -67,6 +67,12 @@ constexpr KeySpec kSettings[] = {
     {"dryRun", Kind::Bool},
     // Commits that do not wait for their flush, but the run's last (README: Performance).
     {"fastCommit", Kind::Bool},
+    // Safe-migration lint (strata/lint.hpp): off|warn|error for migrate's pre-flight, rules to
+    // ignore, and the server major version to judge for when not connected.
+    {"lint", Kind::LintMode},
+    {"lint.ignore", Kind::List},
+    {"lintTargetVersion", Kind::Count},
+    {"lintFailOn", Kind::LintSeverity},
     // Fleets (strata/fleet.hpp): targets is one target a line, "URL" or "NAME<TAB>URL".
     {"targets", Kind::String},
     {"targetsQuery", Kind::String},
@@ -161,6 +167,9 @@ std::optional<std::string> normal_form(Kind kind, const std::string& value) {
       if (!parse_duration(value)) return std::nullopt;
       return std::string(trim(value));
     case Kind::LogFormat: return word == "text" || word == "json" ? std::optional(word) : std::nullopt;
+    case Kind::LintMode:
+      return word == "off" || word == "warn" || word == "error" ? std::optional(word) : std::nullopt;
+    case Kind::LintSeverity: return word == "warning" || word == "error" ? std::optional(word) : std::nullopt;
     case Kind::OutputType:
       if (word == "table") return "text";
       return word == "text" || word == "json" ? std::optional(word) : std::nullopt;
@@ -176,6 +185,8 @@ std::string_view expectation(Kind kind) {
     case Kind::Duration: return "seconds, or a number with unit ms, s, m or h, e.g. 500ms or 10m";
     case Kind::LogFormat: return "text or json";
     case Kind::OutputType: return "text, table or json";
+    case Kind::LintMode: return "off, warn or error";
+    case Kind::LintSeverity: return "warning or error";
     default: return "a value";
   }
 }

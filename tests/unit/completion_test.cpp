@@ -12,7 +12,8 @@ namespace {
 
 const std::vector<CommandDoc> kDocs{
     {"migrate", "Apply pending migrations"}, {"new", "Create the next migration"},
-    {"status", "Where the database stands"}, {"completion", "Completion scripts", true}};
+    {"status", "Where the database stands"}, {"lint", "Check migrations for unsafe statements"},
+    {"completion", "Completion scripts", true}};
 
 std::vector<std::string> every_option_name() {
   std::vector<std::string> names;

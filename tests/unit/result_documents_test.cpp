@@ -110,6 +110,13 @@ TEST(ErrorDocument, ValidationFailureWithItsFix) {
     "fix": "strata repair -e prod", "hint": "once the files are as intended: strata repair -e prod"}})"));
 }
 
+TEST(ErrorDocument, RepairSafeOnlyWhenStrataSaysSo) {
+  MigrationFailed e("migration V3__index.sql failed: could not create unique index");
+  EXPECT_FALSE(error_document(e)["error"].contains("repairSafe"));
+  e.repair_safe = true;
+  EXPECT_EQ(error_document(e)["error"]["repairSafe"], true);
+}
+
 TEST(ErrorDocument, FlywayCodeOfEachKind) {
   const std::vector<std::pair<ErrorKind, std::string>> codes{
       {ErrorKind::Usage, "CONFIGURATION"},           {ErrorKind::Config, "CONFIGURATION"},

@@ -24,6 +24,10 @@
 //   retryBaseDelaySeconds  backoff before the first retry; doubles per attempt, at most 300 s
 //   autoRepair           run `strata repair` by itself after a failure strata reports as safe
 //                        to repair (default true in dev and staging, false in prod)
+//   fleetShards          fleet mode: a migrate run is N ECS tasks `strata migrate -e FLEET
+//                        --shard I/N` started by a Step Functions state machine (at most 1000)
+//   fleetConcurrency     shard tasks running at once (default: all of them)
+//   fleetEnvironment     the strata.yaml environment naming the fleet (default: the stack's)
 
 import { aws_logs as logs } from 'aws-cdk-lib';
 
@@ -70,6 +74,27 @@ function retryPolicyOf(get, keyOf) {
   const baseDelaySeconds = asInt(get('retryBaseDelaySeconds'), keyOf('retryBaseDelaySeconds'));
   if (baseDelaySeconds > 300) throw new Error(`${keyOf('retryBaseDelaySeconds')} must be at most 300, not ${baseDelaySeconds}`);
   return { maxAttempts, baseDelaySeconds, autoRepair: asBool(get('autoRepair'), keyOf('autoRepair')) ?? false };
+}
+
+/** Fleet mode, or undefined when fleetShards is not set. */
+function fleetOf(get, keyOf, envName) {
+  const given = (key) => ![undefined, null, ''].includes(get(key));
+  if (!given('fleetShards')) {
+    for (const key of ['fleetConcurrency', 'fleetEnvironment']) {
+      if (given(key)) throw new Error(`${keyOf(key)} needs ${keyOf('fleetShards')}`);
+    }
+    return undefined;
+  }
+  const shards = asInt(get('fleetShards'), keyOf('fleetShards'));
+  // States.ArrayRange makes at most 1000 items.
+  if (shards > 1000) throw new Error(`${keyOf('fleetShards')} must be at most 1000, not ${shards}`);
+  const concurrency = given('fleetConcurrency') ? asInt(get('fleetConcurrency'), keyOf('fleetConcurrency')) : shards;
+  const environment = given('fleetEnvironment') ? String(get('fleetEnvironment')) : envName;
+  // It is written inside a quoted intrinsic function argument of the state machine.
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(environment)) {
+    throw new Error(`${keyOf('fleetEnvironment')} ${JSON.stringify(environment)} is not an environment name (letters, digits, _ . -)`);
+  }
+  return { shards, concurrency: Math.min(concurrency, shards), environment };
 }
 
 /**
@@ -123,5 +148,6 @@ export function settingsFor(node, envName) {
     dbSecretKey: String(get('dbSecretKey')),
     maxImageCount: asInt(get('maxImageCount'), keyOf('maxImageCount')),
     retryPolicy: retryPolicyOf(get, keyOf),
+    fleet: fleetOf(get, keyOf, envName),
   };
 }

@@ -33,6 +33,23 @@ export function stoppedTaskPattern(clusterArn, families) {
   };
 }
 
+/**
+ * A Lambda function's log group (kept when the stack goes) and its role, which may write that
+ * log group and, until the caller adds statements, nothing else.
+ */
+export function functionLogsAndRole(scope, idPrefix, { functionName, retention, description }) {
+  const logGroup = new logs.LogGroup(scope, `${idPrefix}Logs`, {
+    logGroupName: `/aws/lambda/${functionName}`,
+    retention,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new iam.Role(scope, `${idPrefix}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  role.addToPolicy(new iam.PolicyStatement({
+    sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn],
+  }));
+  return { logGroup, role };
+}
+
 export class RunRecording extends Construct {
   /**
    * @param {Construct} scope
@@ -62,18 +79,12 @@ export class RunRecording extends Construct {
     });
 
     const functionName = `strata-record-${env}`;
-    const logGroup = new logs.LogGroup(this, 'RecorderLogs', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const role = new iam.Role(this, 'RecorderRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, 'Recorder', {
+      functionName, retention: settings.logRetentionDays,
       description: `records strata runs in ${env}, e-mails failures, starts retries; nothing else`,
     });
     const allow = (sid, actions, resources, conditions) => role.addToPolicy(
       new iam.PolicyStatement({ sid, actions, resources, conditions }));
-    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     allow('RecordRuns', ['dynamodb:UpdateItem'], [this.table.tableArn]);
     allow('MailFailures', ['sns:Publish'], [topic.topicArn]);
     allow('ReadMigrationLogs', ['logs:GetLogEvents'], [stack.formatArn({

@@ -2,7 +2,7 @@
 // Fargate task definitions running `strata migrate` (and, with read-only credentials,
 // `strata validate`), the Lambda that CI invokes to start them, the run recording
 // (runs.mjs: table, EventBridge rule, recorder, dashboard), alarms that e-mail the team,
-// and the GitLab OIDC role CI assumes.
+// and the GitLab OIDC role CI assumes. With context fleetShards, fleet mode (fleet.mjs).
 
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,8 @@ import {
 } from 'aws-cdk-lib';
 
 import { addCiRole } from './ci-role.mjs';
-import { METRIC_NAMESPACE, RunRecording } from './runs.mjs';
+import { FleetRun } from './fleet.mjs';
+import { METRIC_NAMESPACE, RunRecording, functionLogsAndRole } from './runs.mjs';
 
 export const LAMBDA_DIR = fileURLToPath(new URL('../../lambda/', import.meta.url));
 export const CONTAINER_NAME = 'strata';
@@ -229,20 +230,9 @@ export class StrataMigrationsStack extends Stack {
 
     // ---- Runner Lambda ----
     const functionName = `strata-migrate-${env}`;
-    const functionLogGroup = new logs.LogGroup(this, 'RunnerLogs', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const { logGroup: functionLogGroup, role: runnerRole } = functionLogsAndRole(this, 'Runner', {
+      functionName, retention: settings.logRetentionDays, description: `runs strata migration tasks in ${env}; nothing else`,
     });
-    const runnerRole = new iam.Role(this, 'RunnerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `runs strata migration tasks in ${env}; nothing else`,
-    });
-    runnerRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [functionLogGroup.logGroupArn],
-    }));
     runnerRole.addToPolicy(new iam.PolicyStatement({
       sid: 'RunMigrationTask',
       actions: ['ecs:RunTask'],
@@ -284,6 +274,17 @@ export class StrataMigrationsStack extends Stack {
       actions: ['dynamodb:UpdateItem'],
       resources: [recording.table.tableArn],
     }));
+    const fleet = settings.fleet && new FleetRun(this, 'Fleet', {
+      settings, cluster, family, containerName: CONTAINER_NAME, subnetIds, securityGroupId: taskSecurityGroup.securityGroupId,
+      taskRoles: [executionRole, taskRole], table: recording.table, topic, functionCode: code, functionEnvironment,
+    });
+    const fleetEnvironment = {};
+    if (fleet) {
+      runnerRole.addToPolicy(new iam.PolicyStatement({
+        sid: 'StartFleetRun', actions: ['states:StartExecution'], resources: [fleet.stateMachine.stateMachineArn],
+      }));
+      Object.assign(fleetEnvironment, { FLEET_STATE_MACHINE_ARN: fleet.stateMachine.stateMachineArn, FLEET_SHARDS: String(settings.fleet.shards) });
+    }
 
     const runner = new lambda.Function(this, 'Runner', {
       functionName,
@@ -296,7 +297,7 @@ export class StrataMigrationsStack extends Stack {
       timeout: Duration.minutes(1),
       memorySize: 256,
       logGroup: functionLogGroup,
-      environment: { ...functionEnvironment, RUNS_TABLE: recording.table.tableName },
+      environment: { ...functionEnvironment, RUNS_TABLE: recording.table.tableName, ...fleetEnvironment },
     });
     runner.node.addDependency(runnerRole);
 
@@ -307,6 +308,9 @@ export class StrataMigrationsStack extends Stack {
       ['RecorderErrorAlarm', `strata-${env}-recorder-error`, recording.recorder,
         `The run recorder ${recording.recorder.functionName} failed: a run may be unrecorded and its e-mail unsent `
         + `(see /aws/lambda/${recording.recorder.functionName} and the queue ${recording.deadLetters.queueName}).`],
+      ...(fleet ? [['FleetRecorderErrorAlarm', `strata-${env}-fleet-recorder-error`, fleet.aggregator,
+        `The fleet run recorder ${fleet.aggregator.functionName} failed: a fleet run may be unrecorded and its e-mail unsent `
+        + `(see /aws/lambda/${fleet.aggregator.functionName} and the state machine's executions).`]] : []),
     ]);
     const ciRole = addCiRole(this, { settings, env, projectPath, deployBranch, repository, runner, table: recording.table });
 
@@ -322,11 +326,13 @@ export class StrataMigrationsStack extends Stack {
     out('TaskSubnets', subnetIds.join(','), 'subnets the migration task runs in');
     out('RunsTableName', recording.table.tableName, 'one item per run (deploy/runs.mjs reads it)');
     out('DashboardName', recording.dashboard.dashboardName, 'CloudWatch dashboard of the runs');
+    if (fleet) out('FleetStateMachineArn', fleet.stateMachine.stateMachineArn, 'runs a migrate over the fleet in shard tasks');
 
     this.repository = repository;
     this.cluster = cluster;
     this.recording = recording;
     this.runner = runner;
+    this.fleet = fleet;
     this.ciRole = ciRole;
     this.topic = topic;
   }

@@ -6,9 +6,10 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 
-import { createHandler, createTaskStoppedHandler } from '../index.mjs';
+import { createFleetAggregator, createHandler, createTaskStoppedHandler } from '../index.mjs';
 
 export const ACCOUNT = '000000000000'; // not a real account
 export const REGION = 'eu-west-1';
@@ -41,6 +42,10 @@ export const ENV = Object.freeze({
   RETRY_BASE_DELAY_SECONDS: '30',
   AUTO_REPAIR: 'true',
 });
+
+export const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:strata-staging-fleet`;
+/** The function's environment in fleet mode (context fleetShards=3). */
+export const FLEET_ENV = Object.freeze({ ...ENV, FLEET_STATE_MACHINE_ARN: STATE_MACHINE, FLEET_SHARDS: '3' });
 
 export const strataContainer = (image) => ({
   name: 'strata',
@@ -117,6 +122,7 @@ export const ecsMock = mockClient(ECSClient);
 export const logsMock = mockClient(CloudWatchLogsClient);
 export const snsMock = mockClient(SNSClient);
 export const docMock = mockClient(DynamoDBDocumentClient);
+export const sfnMock = mockClient(SFNClient);
 
 /** An in-memory runs table answering the function's UpdateItem and GetItem calls. */
 export function fakeRunsTable() {
@@ -146,7 +152,7 @@ export function fakeRunsTable() {
 }
 
 export function resetMocks() {
-  for (const mock of [ecsMock, logsMock, snsMock, docMock]) mock.reset();
+  for (const mock of [ecsMock, logsMock, snsMock, docMock, sfnMock]) mock.reset();
 }
 
 /** Both entry points with fake clients; sleeps and log lines are collected. */
@@ -159,15 +165,18 @@ export function makeFunction({ env = ENV, now = () => Date.parse('2026-03-02T10:
     logs: new CloudWatchLogsClient({ region: REGION }),
     dynamodb: new DynamoDBClient({ region: REGION }),
     sns: new SNSClient({ region: REGION }),
+    sfn: new SFNClient({ region: REGION }),
     sleep: async (ms) => { sleeps.push(ms); },
     log: (entry) => logLines.push(entry),
     now,
   };
   const start = createHandler(deps);
   const stopped = createTaskStoppedHandler(deps);
+  const fleetFinished = createFleetAggregator(deps);
   return {
     start: (event, context = { awsRequestId: 'req-1234' }) => start(event, context),
     stopped,
+    fleetFinished,
     sleeps,
     logLines,
   };
