@@ -227,13 +227,18 @@ TEST(Fleet, ValidateNamesTheTargetThatDriftedAndRepairRealignsIt) {
   EXPECT_EQ(run_strata({"validate", "-c", config, "-e", "fleet"}).exit_code, 0);
 }
 
-std::string sleeping_count() {
+// Only this fleet's databases count: ctest runs the two SIGTERM cases side by side.
+std::string sleeping_count(const Fleet& fleet) {
   ConnectionSettings admin{"host=" + server().socket_dir + " port=" + server().port + " user=" + server().user +
                                " dbname=postgres",
                            "admin"};
   Session s(admin);
+  std::string names = "{";
+  for (const auto& db : fleet) names += (names.size() > 1 ? "," : "") + db->name();
+  names += "}";
   return s.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%strata_fleet_slow%' "
-                 "AND pid <> pg_backend_pid()")[0][0].value_or("");
+                 "AND pid <> pg_backend_pid() AND datname = ANY($1::text[])",
+                 {names})[0][0].value_or("");
 }
 
 // Four targets, `parallel` at a time, each stuck in V2's sleep when SIGTERM arrives: the running
@@ -247,13 +252,13 @@ void sigterm_during_fleet(std::size_t parallel) {
   const int pid = spawn_strata({"migrate", "-c", config, "-e", "fleet", "--parallel", std::to_string(parallel)},
                                logs.path() / "out");
   const std::string running = std::to_string(parallel);
-  for (int i = 0; i < 200 && sleeping_count() != running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_EQ(sleeping_count(), running) << read_file(logs.path() / "out");
+  for (int i = 0; i < 200 && sleeping_count(fleet) != running; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(sleeping_count(fleet), running) << read_file(logs.path() / "out");
   kill(pid, SIGTERM);
   const int code = wait_exit(pid);
   const std::string out = read_file(logs.path() / "out");
   EXPECT_EQ(code, 143) << out;
-  EXPECT_EQ(sleeping_count(), "0");
+  EXPECT_EQ(sleeping_count(fleet), "0");
   for (std::size_t i = 0; i < fleet.size(); ++i) {
     TestDatabase& db = *fleet[i];
     EXPECT_EQ(versions(db), i < parallel ? "1" : "<no history>") << db.name();
