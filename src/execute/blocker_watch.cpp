@@ -1,20 +1,9 @@
 #include "execute/blocker_watch.hpp"
 
 #include "strata/log.hpp"
+#include "strata/wait_watch.hpp"
 
 namespace strata::execute_detail {
-namespace {
-
-// One line, at most 200 characters: a query can be a whole script.
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  if (text.size() > 200) text = text.substr(0, 197) + "...";
-  return text;
-}
-
-}  // namespace
 
 BlockerWatch::BlockerWatch(ConnectionSettings settings, std::chrono::milliseconds interval)
     : settings_(std::move(settings)), interval_(interval) {}
@@ -52,20 +41,14 @@ std::map<int, std::string> BlockerWatch::seen() const {
 }
 
 void BlockerWatch::look(int pid) {
-  // pg_stat_activity shows the query of another user's session only to members of
-  // pg_read_all_stats; otherwise it says so, which is still worth printing.
-  const std::string sql =
-      "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.state, ''), coalesce(a.query, '') "
-      "FROM pg_catalog.pg_stat_activity a WHERE a.pid = ANY (pg_catalog.pg_blocking_pids($1::int))";
   while (!stopping_) {
     try {
-      for (const Row& r : session_->query(sql, {std::to_string(pid)})) {
-        const int blocker = std::stoi(r[0].value_or("0"));
-        std::string text = "PID " + std::to_string(blocker) + " (" + r[1].value_or("");
-        if (!r[2].value_or("").empty()) text += ", " + *r[2];
-        text += ": " + one_line(r[3].value_or("")) + ")";
+      for (const Blocker& b : blockers_of(*session_, pid)) {
+        // The retry messages name a blocker as "PID 123 (...)"; the rest as the wait reports it.
+        std::string text = describe(b);
+        text.replace(0, 3, "PID");
         std::lock_guard lock(mutex_);
-        seen_[blocker] = std::move(text);
+        seen_[b.pid] = std::move(text);
       }
     } catch (const Error&) {
       return;  // the watch is a courtesy; the migration's own error is what counts

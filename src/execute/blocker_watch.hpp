@@ -25,7 +25,8 @@ class BlockerWatch {
   // Starts looking at what blocks the backend `pid`, forgetting what was seen before.
   void start(int pid);
   void stop();
-  // Each blocker seen since start, by PID: "PID 123 (alice, idle in transaction: LOCK t ...)".
+  // Each blocker seen since start, by PID, as strata/wait_watch.hpp describes it:
+  // "PID 123 (application_name 'psql', client local socket, state 'idle in transaction' ...)".
   std::map<int, std::string> seen() const;
 
  private:

@@ -53,19 +53,37 @@ TEST(TortureLockContention, AStatementBlockedByATableLockNamesTheBlockerAndItsQu
 
 // With --lock-timeout the migration gives up its place in the lock queue instead of blocking all
 // traffic behind it, tries again with backoff, and in the end fails naming the blocker.
-TEST(TortureLockContention, LockTimeoutRetriesThenFailsNamingTheBlockerAndAppliesNothing) {
+// V1 alters a table another session holds ACCESS EXCLUSIVE in an open transaction.
+struct ContestedTable {
   TestDatabase db;
   TempDir dir;
-  db.session().exec("CREATE SCHEMA other; CREATE TABLE other.contested (id int)");
-  dir.write("V1__alter.sql", "ALTER TABLE other.contested ADD COLUMN note text;\n");
-  Session holder(db.settings());
-  const std::string holder_pid = std::to_string(backend_pid(holder));
-  holder.exec("BEGIN");
-  holder.exec("LOCK TABLE other.contested IN ACCESS EXCLUSIVE MODE");
-  std::vector<std::string> args = migrate_args(db, dir);
-  args.insert(args.end(), {"--lock-timeout", "300ms", "--lock-retries", "2"});
-  const RunResult r = run_strata(args);
-  holder.exec("ROLLBACK");
+  Session holder{db.settings()};
+  std::string holder_pid;
+
+  ContestedTable() {
+    db.session().exec("CREATE SCHEMA other; CREATE TABLE other.contested (id int)");
+    dir.write("V1__alter.sql", "ALTER TABLE other.contested ADD COLUMN note text;\n");
+    holder_pid = std::to_string(backend_pid(holder));
+    holder.exec("BEGIN");
+    holder.exec("LOCK TABLE other.contested IN ACCESS EXCLUSIVE MODE");
+  }
+  std::vector<std::string> migrate_with_lock_timeout(const std::string& retries) const {
+    std::vector<std::string> args = migrate_args(db, dir);
+    args.insert(args.end(), {"--lock-timeout", "300ms", "--lock-retries", retries});
+    return args;
+  }
+  std::string note_columns() {
+    return db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'contested' AND "
+                     "column_name = 'note'");
+  }
+};
+
+TEST(TortureLockContention, LockTimeoutRetriesThenFailsNamingTheBlockerAndAppliesNothing) {
+  ContestedTable t;
+  TestDatabase& db = t.db;
+  const std::string& holder_pid = t.holder_pid;
+  const RunResult r = run_strata(t.migrate_with_lock_timeout("2"));
+  t.holder.exec("ROLLBACK");
   EXPECT_EQ(r.exit_code, 1) << r.all();
   EXPECT_NE(r.err.find("(3 attempts, each rolled back; last blocked by PID " + holder_pid), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("SQLSTATE 55P03"), std::string::npos) << r.err;
@@ -75,33 +93,23 @@ TEST(TortureLockContention, LockTimeoutRetriesThenFailsNamingTheBlockerAndApplie
     ++retries;
   }
   EXPECT_EQ(retries, 2u) << r.all();
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'contested' AND "
-                      "column_name = 'note'"),
-            "0");
+  EXPECT_EQ(t.note_columns(), "0");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE success"), "0");
   figures("lock contention: --lock-timeout 300ms, 2 retries against pid " + holder_pid +
           ": 3 attempts, each rolled back, a failure naming the blocker, nothing applied");
 }
 
 TEST(TortureLockContention, LockTimeoutRetrySucceedsOnceTheBlockerCommits) {
-  TestDatabase db;
-  TempDir dir, logs;
-  db.session().exec("CREATE SCHEMA other; CREATE TABLE other.contested (id int)");
-  dir.write("V1__alter.sql", "ALTER TABLE other.contested ADD COLUMN note text;\n");
-  Session holder(db.settings());
-  holder.exec("BEGIN");
-  holder.exec("LOCK TABLE other.contested IN ACCESS EXCLUSIVE MODE");
-  std::vector<std::string> args = migrate_args(db, dir);
-  args.insert(args.end(), {"--lock-timeout", "300ms", "--lock-retries", "8"});
-  const int pid = spawn_strata(args, logs.path() / "out");
+  ContestedTable t;
+  TestDatabase& db = t.db;
+  TempDir logs;
+  const int pid = spawn_strata(t.migrate_with_lock_timeout("8"), logs.path() / "out");
   std::this_thread::sleep_for(1500ms);
-  holder.exec("COMMIT");
+  t.holder.exec("COMMIT");
   EXPECT_EQ(wait_exit_within(pid, 60s), 0) << read_file(logs.path() / "out");
   const std::string out = read_file(logs.path() / "out");
   EXPECT_NE(out.find("gave up waiting for a lock after 0.3s (attempt 1 of 9)"), std::string::npos) << out;
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'contested' AND "
-                      "column_name = 'note'"),
-            "1");
+  EXPECT_EQ(t.note_columns(), "1");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM flyway_schema_history WHERE version = '1' AND success"), "1");
   figures("lock contention: a blocker held 1.5 s against --lock-timeout 300ms: retried, then applied once");
 }
