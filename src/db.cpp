@@ -154,10 +154,21 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
   const char* d = libpq().PQdb(impl_->conn);
   impl_->user = u ? u : "";
   impl_->database = d ? d : "";
+  // Every connection a run opens is named in --verbose output (tests count them).
+  log::debug("Opened a connection to " + impl_->display + ", backend pid " +
+             std::to_string(libpq().PQbackendPID(impl_->conn)));
 }
 
 Session::~Session() {
   if (!impl_) return;
+  if (impl_->conn) {
+    try {
+      const std::uint64_t n = round_trips();
+      log::debug("Closed the connection to " + impl_->display + " after " + std::to_string(n) +
+                 (n == 1 ? " round trip" : " round trips"));
+    } catch (...) {  // a destructor never throws; the line is only for --verbose
+    }
+  }
   set_active_cancel(nullptr);
   if (impl_->cancel) libpq().PQfreeCancel(impl_->cancel);
   if (impl_->conn) libpq().PQfinish(impl_->conn);

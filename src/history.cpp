@@ -148,16 +148,19 @@ void HistoryTable::create(const std::vector<std::string>& schemas, const std::st
   }
 }
 
+std::string HistoryTable::load_sql(const std::string& table_ref) {
+  return "SELECT installed_rank, version, description, type, script, checksum, installed_by, "
+         // installed_on is a local time of the writing session's TimeZone (now() into TIMESTAMP);
+         // read in this session's zone, it comes back as UTC.
+         "to_char((installed_on AT TIME ZONE current_setting('TimeZone')) AT TIME ZONE 'UTC', "
+         "'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
+         table_ref + " ORDER BY installed_rank";
+}
+
 std::vector<AppliedMigration> HistoryTable::load() const {
   Rows rows;
   try {
-    rows = session_.query(
-        "SELECT installed_rank, version, description, type, script, checksum, installed_by, "
-        // installed_on is a local time of the writing session's TimeZone (now() into TIMESTAMP);
-        // read in this session's zone, it comes back as UTC.
-        "to_char((installed_on AT TIME ZONE current_setting('TimeZone')) AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD HH24:MI:SS.MS'), execution_time, success FROM " +
-        name_.quoted() + " ORDER BY installed_rank");
+    rows = session_.query(load_sql(name_.quoted()));
   } catch (const SqlError& e) {
     // A table of that name that is not Flyway 5+'s history (or one we may not read).
     ValidationFailed failure("cannot read the schema history " + name_.quoted() + ": " + e.what() +
@@ -165,6 +168,10 @@ std::vector<AppliedMigration> HistoryTable::load() const {
     failure.sqlstate = e.sqlstate;
     throw failure;
   }
+  return from_rows(std::move(rows));
+}
+
+std::vector<AppliedMigration> HistoryTable::from_rows(Rows rows) {
   std::vector<AppliedMigration> out;
   out.reserve(rows.size());
   for (auto& r : rows) {

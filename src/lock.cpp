@@ -57,7 +57,12 @@ std::string held_by(Session& session, std::int64_t key) {
 MigrationLock::MigrationLock(const ConnectionSettings& settings, std::int64_t key, std::string_view table_display,
                              std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval,
                              std::chrono::milliseconds report_interval)
-    : session_(std::make_unique<Session>(settings)), key_(key) {
+    : MigrationLock(std::make_unique<Session>(settings), key, table_display, timeout, poll_interval, report_interval) {}
+
+MigrationLock::MigrationLock(std::unique_ptr<Session> session, std::int64_t key, std::string_view table_display,
+                             std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval,
+                             std::chrono::milliseconds report_interval)
+    : session_(std::move(session)), key_(key) {
   const std::string key_text = std::to_string(key);
   // Saturate: a timeout of years (as "wait for ever" is often written) must not overflow.
   const auto started = std::chrono::steady_clock::now();

@@ -51,25 +51,59 @@ std::pair<ResolvedScripts, std::unique_ptr<Session>> resolve_and_connect(const C
   return {files.get(), std::move(session)};
 }
 
-// The schema that holds the history table: --default-schema, else the first of --schemas, else
-// whatever the connection's search_path makes current (Flyway's rule).
-std::string default_schema(const Config& config, Session& session) {
-  if (!config.default_schema.empty()) return config.default_schema;
-  if (!config.schemas.empty()) return config.schemas.front();
-  Rows r = session.query("SELECT current_schema()");
+// Everything the first look needs of the server, in one round trip. The schema that holds the
+// history table is --default-schema, else the first of --schemas, else whatever the connection's
+// search_path makes current (Flyway's rule).
+// With `with_history`, the history's rows are asked for in the same round trip (one pipeline),
+// before the server has said where the table is: from the configured schema, else by its bare
+// name, which the search_path resolves to the table in current_schema() whenever that holds one
+// (a new session has no temporary tables). They are kept only when the table is where the facts
+// say; otherwise, or if that read failed, load_history reads (and explains) again.
+ServerFacts read_server_facts(const Config& config, Session& session, bool with_history) {
+  Value schema;
+  if (!config.default_schema.empty()) schema = config.default_schema;
+  else if (!config.schemas.empty()) schema = config.schemas.front();
+  PipelineResults results;
+  session.enter_pipeline();
+  try {
+    session.queue(
+        "SELECT q.s, current_user, current_database(), current_setting('search_path'), n.oid IS NOT NULL,"
+        " EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = $2"
+        " AND c.relkind IN ('r', 'p'))"
+        " FROM (SELECT coalesce($1, current_schema()) AS s) q LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = q.s",
+        {schema, config.table});
+    if (with_history) {
+      session.queue(HistoryTable::load_sql(schema ? quote_ident(*schema) + "." + quote_ident(config.table)
+                                                  : quote_ident(config.table)));
+    }
+    session.sync();
+    results = session.collect();
+    session.exit_pipeline();
+  } catch (...) {
+    session.abandon_pipeline();
+    throw;
+  }
+  if (results.failed_index == std::size_t{0}) throw *results.error;
+  const Rows& r = results.rows.at(0);
   if (r.empty() || !r[0][0]) {
     throw ConfigError("cannot tell the default schema: the search_path of " + session.display() +
                       " names no existing schema; set --schemas");
   }
-  return *r[0][0];
+  ServerFacts facts;
+  facts.schema = *r[0][0];
+  facts.current_user = r[0][1].value_or("");
+  facts.database = r[0][2].value_or("");
+  facts.search_path = r[0][3].value_or("");
+  facts.schema_exists = r[0][4].value_or("f") == "t";
+  facts.history_exists = r[0][5].value_or("f") == "t";
+  if (facts.history_exists && results.rows.size() > 1) facts.history = HistoryTable::from_rows(std::move(results.rows[1]));
+  return facts;
 }
 
 // Flyway puts the default schema in front of the session's search_path for migrations, so
 // unqualified names land there while objects in the rest of the path stay visible. Returns the
 // search_path that migrations start from.
-std::string use_default_schema(Session& session, const std::string& schema) {
-  Rows r = session.query("SHOW search_path");
-  std::string original = r.empty() ? std::string() : r[0][0].value_or("");
+std::string use_default_schema(Session& session, const std::string& original, const std::string& schema) {
   const std::string quoted = quote_ident(schema);
   if (original == schema || original == quoted || original.starts_with(schema + ",") ||
       original.starts_with(quoted + ",")) {
@@ -108,11 +142,10 @@ void apply_placeholders(Run& run) {
   run.placeholders.prefix = config.placeholder_prefix;
   run.placeholders.suffix = config.placeholder_suffix;
   run.placeholders.values = config.placeholders;
-  Rows r = run.session->query("SELECT current_user, current_database()");
   std::error_code ec;
   const std::filesystem::path cwd = std::filesystem::current_path(ec);
   run.placeholders.builtins =
-      builtin_placeholders(run.history->name().schema, r[0][0].value_or(""), r[0][1].value_or(""),
+      builtin_placeholders(run.history->name().schema, run.facts.current_user, run.facts.database,
                            run.history->name().table, config.environment, cwd.string(), std::chrono::system_clock::now());
   for (ResolvedMigration& m : run.scripts.migrations) {
     if (m.kind != MigrationKind::Repeatable) continue;
@@ -162,8 +195,9 @@ Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, 
   std::erase_if(scripts.callbacks, [&](const ResolvedCallback& c) {
     return std::find(events.begin(), events.end(), c.event) == events.end();
   });
-  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}, {}};
-  run.history = std::make_unique<HistoryTable>(*run.session, TableName{default_schema(config, *run.session), config.table});
+  Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}, {}, {}, {}};
+  run.facts = read_server_facts(config, *run.session, uses_migrations);
+  run.history = std::make_unique<HistoryTable>(*run.session, TableName{run.facts.schema, config.table});
   apply_placeholders(run);
   return run;
 }
@@ -171,9 +205,10 @@ Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, 
 void prepare_session(Run& run) {
   if (!run.session_reset.empty()) return;
   Session& session = *run.session;
-  run.original_role = session.query("SELECT current_user")[0][0].value_or(session.user());
+  // Nothing has run on the session since open_run read its role and search_path.
+  run.original_role = run.facts.current_user.empty() ? session.user() : run.facts.current_user;
   run.installed_by = run.config.installed_by.empty() ? run.original_role : run.config.installed_by;
-  const std::string search_path = use_default_schema(session, run.history->name().schema);
+  const std::string search_path = use_default_schema(session, run.facts.search_path, run.history->name().schema);
   run.session_reset = "SET ROLE " + quote_ident(run.original_role) + "; SELECT set_config('search_path', " +
                       session.literal(search_path) + ", false)";
   const std::string timeouts = timeout_statements(lock_safety(run.config));
@@ -194,9 +229,28 @@ void fire_on_error(Run& run, CallbackEvent event) {
   }
 }
 
+void start_lock_connection(Run& run) {
+  if (run.lock_session.valid()) return;
+  run.lock_session = std::async(std::launch::async, [&settings = run.config.connection] {
+    return std::make_unique<Session>(settings);
+  });
+}
+
 std::unique_ptr<MigrationLock> take_lock(Run& run) {
-  return std::make_unique<MigrationLock>(run.config.connection, flyway_lock_key(run.table()), run.table(),
-                                         run.config.lock_wait_timeout, run.config.wait_report_interval);
+  std::unique_ptr<Session> session =
+      run.lock_session.valid() ? run.lock_session.get() : std::make_unique<Session>(run.config.connection);
+  // Polled every 100 ms; waitReportInterval is how often the wait is reported.
+  return std::make_unique<MigrationLock>(std::move(session), flyway_lock_key(run.table()), run.table(),
+                                         run.config.lock_wait_timeout, std::chrono::milliseconds(100),
+                                         run.config.wait_report_interval);
+}
+
+std::vector<AppliedMigration> first_history(Run& run) {
+  if (!run.facts.history) return load_history(*run.history);
+  std::vector<AppliedMigration> applied = std::move(*run.facts.history);
+  run.facts.history.reset();
+  log::debug("Read " + std::to_string(applied.size()) + " rows of " + run.table() + " with the first look");
+  return applied;
 }
 
 std::vector<AppliedMigration> load_history(const HistoryTable& history) {

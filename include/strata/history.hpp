@@ -67,6 +67,11 @@ class HistoryTable {
 
   // All rows ordered by installed_rank.
   std::vector<AppliedMigration> load() const;
+  // load's query of the table `table_ref` (an SQL name, qualified or not), and its rows as
+  // AppliedMigrations: open_run sends it together with its first question to the server.
+  static std::string load_sql(const std::string& table_ref);
+  // `rows` is strata::Rows, spelt out so that this header needs no db.hpp.
+  static std::vector<AppliedMigration> from_rows(std::vector<std::vector<std::optional<std::string>>> rows);
 
   // The INSERT that appends `row` with installed_rank = max + 1 (installed_on = now()), values
   // quoted as literals, so a caller can send it together with other statements in one round trip.

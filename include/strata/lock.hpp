@@ -28,6 +28,12 @@ class MigrationLock {
                 std::chrono::milliseconds timeout,
                 std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100),
                 std::chrono::milliseconds report_interval = default_wait_report_interval);
+  // As above, on `session`, a connection opened for the lock alone (migrate opens it while it
+  // prepares the plan, so the connection's set-up is not waited for on its own).
+  MigrationLock(std::unique_ptr<Session> session, std::int64_t key, std::string_view table_display,
+                std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(100),
+                std::chrono::milliseconds report_interval = default_wait_report_interval);
   ~MigrationLock();  // releases the lock and closes the connection
 
   // Throws ConnectError when the lock's connection has ended (a failover, or the backend was

@@ -4,9 +4,11 @@
 // replaced; the session is prepared for scripts only when one is about to run. Commands
 // (src/commands/*) decide what to do with it; nothing here is specific to one of them.
 #include <chrono>
+#include <future>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,6 +28,19 @@
 
 namespace strata {
 
+// What open_run reads of the server in one query, before any lock is taken. Commands that
+// decide something under the migration lock read it again there.
+struct ServerFacts {
+  std::string schema;  // the history table's schema
+  std::string current_user;
+  std::string database;
+  std::string search_path;  // as the connection started
+  bool schema_exists = false;
+  bool history_exists = false;
+  // The history's rows, read in the same round trip when the command uses migrations.
+  std::optional<std::vector<AppliedMigration>> history;
+};
+
 // Everything a command works with once the files are read and the database is reached.
 struct Run {
   const Config& config;
@@ -39,6 +54,9 @@ struct Run {
   std::string session_reset;
   PlaceholderSettings placeholders;
   std::set<const ResolvedMigration*> replaced;  // versioned migrations whose placeholders are replaced
+  ServerFacts facts;
+  // The migration lock's own connection while start_lock_connection opens it.
+  std::future<std::unique_ptr<Session>> lock_session;
 
   std::vector<ResolvedMigration>& migrations() { return scripts.migrations; }
   const std::vector<ResolvedCallback>& callbacks() const { return scripts.callbacks; }
@@ -81,10 +99,17 @@ auto fire_on_error_of(Run& run, CallbackEvent on_error, Body&& body) -> decltype
   }
 }
 
-// The migration lock of this history table, waited for up to lockWaitTimeout.
+// Opens the migration lock's connection on a thread of its own, so that connecting overlaps with
+// what the caller does before take_lock (migrate: preparing the plan). Takes no lock.
+void start_lock_connection(Run& run);
+// The migration lock of this history table, waited for up to lockWaitTimeout, on the connection
+// start_lock_connection opened, else on a new one.
 std::unique_ptr<MigrationLock> take_lock(Run& run);
 
 std::vector<AppliedMigration> load_history(const HistoryTable& history);
+// The history as open_run read it (once: a later call reads it again), for a command that has
+// run nothing since. Only when run.facts.history_exists.
+std::vector<AppliedMigration> first_history(Run& run);
 ReconcileOptions reconcile_options(const Config& config);
 
 // Creates the history table (and the schemas, unless createSchemas is false).

@@ -31,6 +31,17 @@ struct PreparedMigration {
 // non-transactional migration under `group`.
 std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan,
                                                   const RoutingOptions& options = {});
+// As above, taking (moving out) what `earlier` already holds of `plan`, so that a file the
+// pre-flight prepared is not split and parsed again; only migrations missing there are prepared.
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan,
+                                                  const RoutingOptions& options,
+                                                  std::vector<PreparedMigration>& earlier);
+
+// execute_plan for a plan prepare_migrations has prepared already (each one's routing was
+// decided with `options.routing`).
+ExecutionResult execute_prepared(Session& session, HistoryTable& history, const std::vector<PreparedMigration>& prepared,
+                                 const ExecuteOptions& options,
+                                 const std::function<void(const AppliedOutcome&)>& on_applied = {});
 
 class MigrationStrategy {
  public:

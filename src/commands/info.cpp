@@ -29,7 +29,12 @@ InfoContext info_context(Run& run) {
 // The table is printed at once; the document is returned, to be printed last.
 std::optional<std::string> show_info(Run& run, const ReconcileOptions& options) {
   std::vector<AppliedMigration> applied;
-  if (run.history->exists()) applied = load_history(*run.history);
+  // A beforeInfo callback may have created the table since open_run looked.
+  if (run.has_callbacks({CallbackEvent::BeforeInfo})) {
+    if (run.history->exists()) applied = load_history(*run.history);
+  } else if (run.facts.history_exists) {
+    applied = first_history(run);
+  }
   Reconciliation rec = reconcile(run.migrations(), applied, options);
   // Under --log-format json every line of stdout is one JSON object, so the table cannot be
   // printed; the info document on one line takes its place.

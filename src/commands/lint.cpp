@@ -33,7 +33,7 @@ LintSettings connected_settings(const Run& run) {
 std::vector<LintFinding> lint_pending(const Config& config, std::size_t& files) {
   Run run = open_run(config, {});
   std::vector<AppliedMigration> applied;
-  if (run.history->exists()) applied = load_history(*run.history);
+  if (run.facts.history_exists) applied = first_history(run);
   const Reconciliation rec = reconcile(run.migrations(), applied, reconcile_options(config));
   replace_pending(run, rec.pending);
   Linter linter(connected_settings(run), true);

@@ -82,10 +82,12 @@ RoutingOptions routing_options(const Run& run) {
 }
 
 // Strict pre-flight: every migration that will run is split, parsed and routed before anything
-// is written, so a bad file leaves the database as it was.
-void preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
-  prepare_migrations(plan, routing_options(run));
+// is written, so a bad file leaves the database as it was. What it prepared is kept for the run
+// under the lock, so that each file is split and parsed once.
+std::vector<PreparedMigration> preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  std::vector<PreparedMigration> prepared = prepare_migrations(plan, routing_options(run));
   lint_before_migrate(run, plan);
+  return prepared;
 }
 
 // validate as migrate runs it first: pending migrations are fine, anything else stops the run.
@@ -102,9 +104,8 @@ void validate_before_migrate(Run& run, const Reconciliation& rec) {
 
 // The first look when there is no history table yet: the placeholders of what will run are
 // checked, and the files validated when the schema exists (Flyway's callbacks fire then).
-void check_first_migrate(Run& run, const ReconcileOptions& options) {
+std::vector<PreparedMigration> check_first_migrate(Run& run, const ReconcileOptions& options) {
   const Config& config = run.config;
-  HistoryTable& history = *run.history;
   Reconciliation rec = reconcile(run.migrations(), {}, options);
   std::vector<const ResolvedMigration*> plan = rec.pending;
   if (config.baseline_on_migrate && !non_empty_schemas(run).empty()) {
@@ -113,31 +114,37 @@ void check_first_migrate(Run& run, const ReconcileOptions& options) {
     std::erase_if(plan, [&](const ResolvedMigration* m) { return m->version && !(*m->version > baseline); });
   }
   replace_pending(run, plan);
-  preflight(run, plan);
-  if (config.validate_on_migrate && history.schema_exists(history.name().schema)) {
+  std::vector<PreparedMigration> prepared = preflight(run, plan);
+  if (config.validate_on_migrate && run.facts.schema_exists) {
     validate_before_migrate(run, rec);
   } else if (config.validate_on_migrate) {
     validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
   }
+  return prepared;
 }
 
 // The first look, without the lock: a bad file or placeholder stops the run before anything is
-// written. True when there is nothing to do, so that a no-op run never waits on a busy lock; then
-// `outcome` holds the current version and the warnings.
-bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateOutcome& outcome) {
-  if (!run.history->exists()) {
-    check_first_migrate(run, options);
+// written. True when there is nothing to do, so that a no-op run never waits on a busy lock nor
+// opens the lock's connection; then `outcome` holds the current version and the warnings. When
+// there is work and `lock` is set, the lock's connection is opened while the plan is prepared
+// (into `prepared`); the lock itself is taken, and the history read again, only after.
+bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateOutcome& outcome,
+                             std::vector<PreparedMigration>& prepared, bool lock) {
+  if (!run.facts.history_exists) {
+    if (lock) start_lock_connection(run);
+    prepared = check_first_migrate(run, options);
     return false;
   }
-  std::vector<AppliedMigration> applied = load_history(*run.history);
+  std::vector<AppliedMigration> applied = first_history(run);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
+  const bool work =
+      !rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate});
+  if (work && lock && !rec.failed) start_lock_connection(run);
   replace_pending(run, rec.pending);
-  preflight(run, rec.pending);
+  prepared = preflight(run, rec.pending);
   validate_before_migrate(run, rec);
   if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
-  if (!rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate})) {
-    return false;
-  }
+  if (work) return false;
   warn_ignored(rec, outcome.base.warnings);
   if (rec.current) outcome.initial_version = rec.current->text();
   up_to_date(run, rec);
@@ -191,12 +198,9 @@ ExecuteOptions execute_options(Run& run, const LockSafety& lock_safety, const Mi
 // starts (followed by beforeRepeatables) or at the end when none runs, even if nothing ran.
 ExecutionResult execute_with_callbacks(Run& run, const std::vector<const ResolvedMigration*>& plan,
                                        const std::function<void(const AppliedOutcome&)>& record,
-                                       const MigrationLock& lock) {
+                                       const MigrationLock& lock, std::vector<PreparedMigration>& prepared) {
   std::optional<MigrationProgress> progress;
-  if (progress_wanted(run.config) && !plan.empty()) {
-    Rows pid = run.session->query("SELECT pg_backend_pid()");
-    progress.emplace(plan, run.config.connection, std::stoi(pid.at(0).at(0).value_or("0")));
-  }
+  if (progress_wanted(run.config) && !plan.empty()) progress.emplace(plan, run.config.connection, run.session->backend_pid());
   auto on_applied = [&](const AppliedOutcome& outcome) {
     if (progress) progress->applied(outcome);
     if (record) record(outcome);
@@ -209,17 +213,23 @@ ExecutionResult execute_with_callbacks(Run& run, const std::vector<const Resolve
     // One transaction for the whole plan; a callback commits its own transaction, so the two
     // between versioned and repeatable migrations fire around the group instead.
     if (!repeatable.empty()) fire(run, CallbackEvent::BeforeRepeatables);
-    ExecutionResult result =
-        execute_group(*run.session, [&] { return execute_plan(*run.session, *run.history, plan, options, on_applied); });
+    ExecutionResult result = execute_group(*run.session, [&] {
+      return execute_prepared(*run.session, *run.history, prepare_migrations(plan, options.routing, prepared), options,
+                              on_applied);
+    });
     fire(run, CallbackEvent::AfterVersioned);
     return result;
   }
   ExecutionResult result;
-  if (!versioned.empty()) result = execute_plan(*run.session, *run.history, versioned, options, on_applied);
+  auto execute = [&](const std::vector<const ResolvedMigration*>& part) {
+    return execute_prepared(*run.session, *run.history, prepare_migrations(part, options.routing, prepared), options,
+                            on_applied);
+  };
+  if (!versioned.empty()) result = execute(versioned);
   fire(run, CallbackEvent::AfterVersioned);
   if (!repeatable.empty()) {
     fire(run, CallbackEvent::BeforeRepeatables);
-    ExecutionResult more = execute_plan(*run.session, *run.history, repeatable, options, on_applied);
+    ExecutionResult more = execute(repeatable);
     result.applied.insert(result.applied.end(), more.applied.begin(), more.applied.end());
     result.total += more.total;
   }
@@ -261,7 +271,8 @@ void describe_failure(Run& run, Error& e, const std::vector<const ResolvedMigrat
 }
 
 // Runs the plan between beforeMigrate and afterMigrate; each migration applied is added to `outcome`.
-ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome, const MigrationLock& lock) {
+ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome, const MigrationLock& lock,
+                              std::vector<PreparedMigration>& prepared) {
   prepare_session(run);
   auto record = [&outcome](const AppliedOutcome& applied) { outcome.migrations.push_back(migrated_script(applied)); };
   ExecutionResult result;
@@ -269,7 +280,7 @@ ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcom
     result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
       replace_pending(run, rec.pending);
       fire(run, CallbackEvent::BeforeMigrate);
-      return execute_with_callbacks(run, rec.pending, record, lock);
+      return execute_with_callbacks(run, rec.pending, record, lock, prepared);
     });
   } catch (Error& e) {
     describe_failure(run, e, rec.pending, outcome);
@@ -303,8 +314,9 @@ int dry_run_migrate(const Config& config, const ReconcileOptions& options) {
   Run run = open_run(config, {CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
                               CallbackEvent::AfterEachMigrate, CallbackEvent::AfterMigrate});
   MigrateOutcome unused;  // a dry run prints SQL, not a result document
-  if (up_to_date_without_lock(run, options, unused)) return 0;
-  if (run.history->exists()) return write_dry_run(run, reconcile(run.migrations(), load_history(*run.history), options), false, false);
+  std::vector<PreparedMigration> prepared;
+  if (up_to_date_without_lock(run, options, unused, prepared, false)) return 0;
+  if (run.facts.history_exists) return write_dry_run(run, reconcile(run.migrations(), load_history(*run.history), options), false, false);
   const std::string non_empty = non_empty_schemas(run);
   refuse_unmanaged(run, non_empty);
   return write_dry_run(run, reconcile(run.migrations(), {}, options), true, !non_empty.empty());
@@ -335,7 +347,8 @@ int migrate(Run& run, const Stopwatch& watch) {
   const ReconcileOptions options = reconcile_options(config);
   MigrateOutcome outcome;
   outcome.schema_name = schema_names(run);
-  if (up_to_date_without_lock(run, options, outcome)) {
+  std::vector<PreparedMigration> prepared;
+  if (up_to_date_without_lock(run, options, outcome, prepared, true)) {
     print_document(config, migrate_document(finished(run, std::move(outcome))));
     return 0;
   }
@@ -351,7 +364,7 @@ int migrate(Run& run, const Stopwatch& watch) {
   log::info("Current version of schema " + run.schema_q() + ": " +
             (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
 
-  ExecutionResult result = apply_pending(run, rec, outcome, *lock);
+  ExecutionResult result = apply_pending(run, rec, outcome, *lock, prepared);
   if (rec.pending.empty()) {
     up_to_date(run, rec);
   } else {

@@ -70,9 +70,9 @@ nlohmann::json status_json(const Run& run, const Standing& s) {
 
 int run_status(const Config& config, const CommandArgs& args) {
   Run run = open_run(config, {});
-  const bool has_history = run.history->exists();
+  const bool has_history = run.facts.history_exists;
   std::vector<AppliedMigration> applied;
-  if (has_history) applied = load_history(*run.history);
+  if (has_history) applied = first_history(run);
   const Reconciliation rec = reconcile(run.migrations(), applied, reconcile_options(config));
   const Standing s = standing_of(rec, has_history);
   if (config.output == OutputFormat::Json) {

@@ -34,7 +34,7 @@ int run_validate(const Config& config) {
   HistoryTable& history = *run.history;
   ValidateOptions validate = validate_options(run, false);
   // Flyway's DbValidate fires its callbacks whenever the default schema exists.
-  const bool callbacks = history.schema_exists(history.name().schema);
+  const bool callbacks = run.facts.schema_exists;
   if (callbacks) fire(run, CallbackEvent::BeforeValidate);
   std::vector<AppliedMigration> applied;
   if (history.exists()) applied = load_history(history);

@@ -2,6 +2,7 @@
 // Which mode a migration gets is decided in prepare_migrations; which strategy serves a mode, in
 // execute_plan; how a strategy runs, in its own file.
 #include <optional>
+#include <unordered_map>
 
 #include "execute/routing.hpp"
 #include "execute/shared.hpp"
@@ -58,6 +59,29 @@ std::vector<PreparedMigration> prepare_migrations(const std::vector<const Resolv
   return prepared;
 }
 
+std::vector<PreparedMigration> prepare_migrations(const std::vector<const ResolvedMigration*>& plan,
+                                                  const RoutingOptions& options,
+                                                  std::vector<PreparedMigration>& earlier) {
+  std::unordered_map<const ResolvedMigration*, PreparedMigration*> ready;
+  for (PreparedMigration& p : earlier) {
+    if (p.migration) ready.emplace(p.migration, &p);
+  }
+  std::vector<PreparedMigration> prepared;
+  prepared.reserve(plan.size());
+  for (const ResolvedMigration* m : plan) {
+    auto found = ready.find(m);
+    if (found == ready.end()) {
+      prepared.push_back(std::move(prepare_migrations({m}, options).front()));
+      continue;
+    }
+    prepared.push_back(std::move(*found->second));
+    found->second->migration = nullptr;  // taken
+    ready.erase(found);
+  }
+  check_group(prepared, options);
+  return prepared;
+}
+
 ExecutionResult run_prepared(const std::vector<PreparedMigration>& prepared, const StrategyChooser& choose,
                              const std::string& schema, const std::function<void(const AppliedOutcome&)>& on_applied) {
   ExecutionResult result;
@@ -80,7 +104,12 @@ ExecutionResult execute_plan(Session& session, HistoryTable& history, const std:
                              const ExecuteOptions& options,
                              const std::function<void(const AppliedOutcome&)>& on_applied) {
   // Everything is split first: a script nothing can be read from is known before anything runs.
-  const std::vector<PreparedMigration> prepared = prepare_migrations(plan, options.routing);
+  return execute_prepared(session, history, prepare_migrations(plan, options.routing), options, on_applied);
+}
+
+ExecutionResult execute_prepared(Session& session, HistoryTable& history, const std::vector<PreparedMigration>& prepared,
+                                 const ExecuteOptions& options,
+                                 const std::function<void(const AppliedOutcome&)>& on_applied) {
   ExecuteOptions run = options;
   if (!prepared.empty()) run.final_migration = prepared.back().migration;
   const LockSafety* safety = options.lock_safety;

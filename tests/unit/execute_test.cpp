@@ -46,6 +46,27 @@ TEST(PrepareMigrations, SplitsEveryMigrationAndRoutesOneOfOnlyConcurrentBuildsOu
   EXPECT_EQ(p[1].mode, ExecutionMode::InTransaction);
 }
 
+// migrate prepares its plan in the pre-flight; under the lock, the plan (perhaps shorter by then)
+// takes those, and only a migration the pre-flight did not see is split and parsed.
+TEST(PrepareMigrations, TakesWhatThePreflightPreparedAndPreparesOnlyTheRest) {
+  const ResolvedMigration a = migration("SELECT 1;");
+  const ResolvedMigration b = migration("SELECT 2;\nSELECT 3;\n");
+  const ResolvedMigration c = migration("CREATE INDEX CONCURRENTLY i ON t (a);\n");
+  std::vector<PreparedMigration> earlier = prepare_migrations({&a, &b});
+  const Statement* b_statements = earlier[1].script.statements.data();
+  earlier[1].mode = ExecutionMode::Mixed;  // a mark a second preparation would not leave
+  const std::vector<PreparedMigration> now = prepare_migrations({&b, &c}, {}, earlier);
+  ASSERT_EQ(now.size(), 2u);
+  EXPECT_EQ(now[0].migration, &b);
+  EXPECT_EQ(now[0].script.statements.data(), b_statements);
+  EXPECT_EQ(now[0].mode, ExecutionMode::Mixed);
+  EXPECT_EQ(now[1].migration, &c);
+  EXPECT_EQ(now[1].script.statements.size(), 1u);
+  EXPECT_EQ(now[1].mode, ExecutionMode::NoTransaction);
+  EXPECT_EQ(earlier[1].migration, nullptr);  // taken
+  EXPECT_EQ(earlier[0].migration, &a);       // not in the plan: left alone
+}
+
 TEST(RefuseDefect, PointsIntoTheFileAsWrittenThroughPlaceholderValues) {
   // "SELECT ${v}, 'x;" with ${v} -> "a much longer value": the quote moves in the sent text.
   const std::string written = "SELECT ${v},\n 'x;";
