@@ -32,25 +32,6 @@ std::unique_ptr<Session> connect(const Config& config) {
   return session;
 }
 
-// Reading the files and connecting both wait on I/O, so they overlap: files in a thread of their
-// own while this one connects. A bad file is still the error reported, even when the database is
-// also unreachable, and the files are fully read before anything is sent to the database.
-std::pair<ResolvedScripts, std::unique_ptr<Session>> resolve_and_connect(const Config& config) {
-  if (config.shared_scripts) {
-    std::unique_ptr<Session> session = connect(config);
-    return {*config.shared_scripts, std::move(session)};
-  }
-  auto files = std::async(std::launch::async, [&config] { return read_scripts(config); });
-  std::unique_ptr<Session> session;
-  try {
-    session = connect(config);
-  } catch (...) {
-    files.get();  // an input error wins over a connection error
-    throw;
-  }
-  return {files.get(), std::move(session)};
-}
-
 // Everything the first look needs of the server, in one round trip. The schema that holds the
 // history table is --default-schema, else the first of --schemas, else whatever the connection's
 // search_path makes current (Flyway's rule).
@@ -98,6 +79,35 @@ ServerFacts read_server_facts(const Config& config, Session& session, bool with_
   facts.history_exists = r[0][5].value_or("f") == "t";
   if (facts.history_exists && results.rows.size() > 1) facts.history = HistoryTable::from_rows(std::move(results.rows[1]));
   return facts;
+}
+
+struct Reached {
+  ResolvedScripts scripts;
+  std::unique_ptr<Session> session;
+  ServerFacts facts;
+};
+
+// Reading the files, and connecting and asking the first questions, all wait on I/O, so they
+// overlap: files in a thread of their own while this one talks to the server (read-only). A bad
+// file is still the error reported, even when the database is also unreachable, and the files
+// are fully read before anything is written.
+Reached resolve_and_connect(const Config& config, bool with_history) {
+  if (config.shared_scripts) {
+    std::unique_ptr<Session> session = connect(config);
+    ServerFacts facts = read_server_facts(config, *session, with_history);
+    return {*config.shared_scripts, std::move(session), std::move(facts)};
+  }
+  auto files = std::async(std::launch::async, [&config] { return read_scripts(config); });
+  std::unique_ptr<Session> session;
+  ServerFacts facts;
+  try {
+    session = connect(config);
+    facts = read_server_facts(config, *session, with_history);
+  } catch (...) {
+    files.get();  // an input error wins over a connection error
+    throw;
+  }
+  return {files.get(), std::move(session), std::move(facts)};
 }
 
 // Flyway puts the default schema in front of the session's search_path for migrations, so
@@ -189,14 +199,14 @@ bool Run::has_callbacks(std::initializer_list<CallbackEvent> events) const {
 }
 
 Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, bool uses_migrations) {
-  auto [scripts, session] = resolve_and_connect(config);
+  auto [scripts, session, facts] = resolve_and_connect(config, uses_migrations);
   if (!uses_migrations) scripts.migrations.clear();
   if (config.skip_default_callbacks) scripts.callbacks.clear();
   std::erase_if(scripts.callbacks, [&](const ResolvedCallback& c) {
     return std::find(events.begin(), events.end(), c.event) == events.end();
   });
   Run run{config, std::move(scripts), std::move(session), nullptr, command_args(config), {}, {}, {}, {}, {}, {}, {}};
-  run.facts = read_server_facts(config, *run.session, uses_migrations);
+  run.facts = std::move(facts);
   run.history = std::make_unique<HistoryTable>(*run.session, TableName{run.facts.schema, config.table});
   apply_placeholders(run);
   return run;
