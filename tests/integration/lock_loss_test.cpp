@@ -20,13 +20,15 @@ TEST(LockLoss, ARunnerThatLostItsLockStartsNoFurtherMigration) {
   dir.write("V2__next.sql", "CREATE TABLE second (id int);\n");
   const int pid = spawn_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()}, logs.path() / "out");
 
-  // The lock's holder is the backend with strata's advisory lock; V1 is sleeping meanwhile.
+  // The lock's holder is the backend with strata's advisory lock, taken once V1 is sleeping (before
+  // that, the loss would stop V1 itself from starting).
   std::string holder;
-  for (int i = 0; i < 50 && holder.empty(); ++i) {
-    std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 100 && holder.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
     holder = db.scalar(
         "SELECT coalesce(min(pid)::text, '') FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
-        "(SELECT oid FROM pg_database WHERE datname = current_database())");
+        "(SELECT oid FROM pg_database WHERE datname = current_database()) AND EXISTS (SELECT 1 FROM pg_stat_activity "
+        "WHERE datname = current_database() AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid())");
   }
   ASSERT_FALSE(holder.empty()) << "strata never took the migration lock";
   EXPECT_EQ(db.scalar("SELECT pg_terminate_backend(" + holder + ")::text"), "true");
@@ -38,7 +40,8 @@ TEST(LockLoss, ARunnerThatLostItsLockStartsNoFurtherMigration) {
   // V1 was inside its transaction on another connection, so it completes; V2 never starts.
   EXPECT_EQ(db.scalar("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history "
                       "WHERE version IS NOT NULL"),
-            "1");
+            "1")
+      << out;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'second'"), "0");
 }
 
