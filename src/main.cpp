@@ -2,11 +2,13 @@
 // become messages and exit codes here.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "cli.hpp"
 #include "strata/commands.hpp"
@@ -186,6 +188,12 @@ int run(const Command& command, const CommandLine& line, bool& json_output) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `strata --version` is what scripts and health checks call most: answer it before building
+  // the whole command line (CLI11's parser, its option tables) just to print one line.
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::fputs((std::string("strata ") + strata::strata_version() + "\n").c_str(), stdout);
+    return 0;
+  }
   strata::install_interrupt_handlers();
   bool json_output = false;
   // Until the command line is parsed only the environment tells whether errors go out as JSON.
