@@ -25,6 +25,13 @@ void leave_invalid_index(TestDatabase& db, const std::string& table, const std::
   db.session().exec("DELETE FROM " + table + " WHERE x = -1");
 }
 
+// V1 (`sql`, in a transaction) applied by strata, so the schema is one strata manages.
+void set_up(TestDatabase& db, const TempDir& dir, const std::string& sql) {
+  dir.write("V1__set_up.sql", sql);
+  const RunResult r = run_strata(migrate_args(db, dir));
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+}
+
 std::string validity(TestDatabase& db, const std::string& index) {
   return db.scalar("SELECT coalesce((SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass($1)), 'none')",
                    {index});
@@ -33,14 +40,14 @@ std::string validity(TestDatabase& db, const std::string& index) {
 TEST(InvalidIndexHeal, AnInvalidIndexTheMigrationBuildsIsDroppedAndBuiltAgain) {
   TestDatabase db;
   TempDir dir;
-  db.session().exec("CREATE TABLE u (x int); INSERT INTO u SELECT generate_series(1, 100)");
+  set_up(db, dir, "CREATE TABLE u (x int);\nINSERT INTO u SELECT generate_series(1, 100);\n");
   leave_invalid_index(db, "u", "u_x");
   ASSERT_EQ(validity(db, "u_x"), "false");
   // IF NOT EXISTS alone would keep the INVALID index and record success.
-  dir.write("V1__u_x.sql", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u_x ON u (x);\n");
+  dir.write("V2__u_x.sql", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u_x ON u (x);\n");
   const RunResult r = run_strata(migrate_args(db, dir));
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_NE(r.all().find("dropping invalid index public.u_x left by an interrupted run of V1__u_x.sql"), std::string::npos)
+  EXPECT_NE(r.all().find("dropping invalid index public.u_x left by an interrupted run of V2__u_x.sql"), std::string::npos)
       << r.all();
   EXPECT_EQ(validity(db, "u_x"), "true");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"), "0");
@@ -49,9 +56,9 @@ TEST(InvalidIndexHeal, AnInvalidIndexTheMigrationBuildsIsDroppedAndBuiltAgain) {
 TEST(InvalidIndexHeal, AValidIndexIsLeftAlone) {
   TestDatabase db;
   TempDir dir;
-  db.session().exec("CREATE TABLE u (x int); CREATE INDEX u_x ON u (x)");
+  set_up(db, dir, "CREATE TABLE u (x int);\nCREATE INDEX u_x ON u (x);\n");
   const std::string oid = db.scalar("SELECT 'u_x'::regclass::oid");
-  dir.write("V1__u_x.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS u_x ON u (x);\n");
+  dir.write("V2__u_x.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS u_x ON u (x);\n");
   const RunResult r = run_strata(migrate_args(db, dir));
   ASSERT_EQ(r.exit_code, 0) << r.all();
   EXPECT_EQ(r.all().find("dropping invalid index"), std::string::npos) << r.all();
@@ -85,13 +92,13 @@ TEST(InvalidIndexHeal, NamesAreResolvedThroughTheSearchPathAndOnlyTheBuiltIndexI
 TEST(InvalidIndexHeal, ReindexConcurrentlyLeftoversAreDropped) {
   TestDatabase db;
   TempDir dir;
-  db.session().exec("CREATE TABLE u (x int); INSERT INTO u SELECT generate_series(1, 100); CREATE INDEX u_x ON u (x)");
+  set_up(db, dir, "CREATE TABLE u (x int);\nINSERT INTO u SELECT generate_series(1, 100);\nCREATE INDEX u_x ON u (x);\n");
   leave_invalid_index(db, "u", "u_x_ccnew");  // what REINDEX CONCURRENTLY killed while building leaves
   leave_invalid_index(db, "u", "v_x_ccnew");  // the copy of another index
-  dir.write("V1__reindex.sql", "REINDEX INDEX CONCURRENTLY u_x;\n");
+  dir.write("V2__reindex.sql", "REINDEX INDEX CONCURRENTLY u_x;\n");
   const RunResult r = run_strata(migrate_args(db, dir));
   ASSERT_EQ(r.exit_code, 0) << r.all();
-  EXPECT_NE(r.all().find("dropping invalid index public.u_x_ccnew left by an interrupted run of V1__reindex.sql"),
+  EXPECT_NE(r.all().find("dropping invalid index public.u_x_ccnew left by an interrupted run of V2__reindex.sql"),
             std::string::npos) << r.all();
   EXPECT_EQ(validity(db, "u_x_ccnew"), "none");
   EXPECT_EQ(validity(db, "v_x_ccnew"), "false");
