@@ -20,10 +20,14 @@ TEST(LockLoss, ARunnerThatLostItsLockStartsNoFurtherMigration) {
   dir.write("V2__next.sql", "CREATE TABLE second (id int);\n");
   const int pid = spawn_strata({"migrate", "--url", db.url(), "--locations", dir.path().string()}, logs.path() / "out");
 
-  // The lock's holder is the backend with strata's advisory lock; V1 is sleeping meanwhile.
+  // The lock's holder is the backend with strata's advisory lock, taken once V1 is sleeping: a
+  // loaded machine may otherwise end the lock before V1 started, and then rightly nothing runs.
   std::string holder;
-  for (int i = 0; i < 50 && holder.empty(); ++i) {
-    std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 100 && holder.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    if (db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'"
+                  " AND query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()") == "0")
+      continue;
     holder = db.scalar(
         "SELECT coalesce(min(pid)::text, '') FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = "
         "(SELECT oid FROM pg_database WHERE datname = current_database())");
