@@ -149,6 +149,7 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
   }
   libpq().PQsetNoticeReceiver(impl_->conn, forward_notice, nullptr);
+  if (db_detail::check_for_dead_client(impl_->conn)) ++impl_->round_trips;
   impl_->cancel = libpq().PQgetCancel(impl_->conn);
   const char* u = libpq().PQuser(impl_->conn);
   const char* d = libpq().PQdb(impl_->conn);

@@ -32,6 +32,9 @@ SqlError result_error(PGconn* conn, const PGresult* r);
 void drain(PGconn* conn) noexcept;
 std::string connection_message(PGconn* conn);
 Rows rows_of(const PGresult* r);
+// Turns on the server's dead-client check for this connection (src/db/dead_client.cpp); false
+// when the server is too old to have one and nothing was sent.
+bool check_for_dead_client(PGconn* conn) noexcept;
 
 // Lets a signal cancel what the session runs while the scope lasts.
 struct CancelScope {

@@ -98,6 +98,15 @@ std::vector<Blocker> advisory_lock_holders(Session& probe, std::int64_t key) {
   return to_blockers(probe.query(holders_sql(), {std::to_string(key)}));
 }
 
+Blocker activity_of(Session& probe, int pid) {
+  const std::string sql = std::string("SELECT ") + kActivityColumns + " FROM pg_stat_activity a WHERE a.pid = $1::int";
+  std::vector<Blocker> found = to_blockers(probe.query(sql, {std::to_string(pid)}));
+  if (!found.empty()) return found.front();
+  Blocker gone;
+  gone.pid = pid;
+  return gone;
+}
+
 std::string describe(const Blocker& b) {
   std::string out = "pid " + std::to_string(b.pid) + " (application_name '" + b.application_name + "', client " +
                     b.client + ", state '" + b.state + "' for " + std::to_string(b.state_seconds) + "s";

@@ -15,6 +15,12 @@
 
 namespace strata {
 
+// Every Session asks a PostgreSQL 14+ server to check this often whether strata is still
+// connected while a statement runs (client_connection_check_interval), so a statement strata
+// can no longer see — strata was killed — is aborted within about this long instead of running
+// on with its locks. A value the connection's options or PGOPTIONS set, or one already on, is kept.
+inline constexpr std::chrono::milliseconds kClientConnectionCheckInterval{1000};
+
 struct ConnectionSettings {
   std::string conninfo;  // libpq keyword=value string, may hold the password: never print it
   std::string display;   // what may be shown: the target without any password

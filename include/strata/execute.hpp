@@ -55,6 +55,10 @@ struct ExecuteOptions {
   bool fast_commit = false;
   // Set by execute_plan: the run's last migration, the one that commits synchronously.
   const ResolvedMigration* final_migration = nullptr;
+  // Before a migration outside a transaction, an INVALID index it builds concurrently that
+  // another session is still building is waited for this long, then the migration fails naming
+  // that session (src/execute/invalid_index_heal.cpp).
+  std::chrono::milliseconds invalid_index_build_wait{std::chrono::minutes(10)};
   // Called before each migration starts (migrate: checks the migration lock is still held).
   std::function<void()> before_each;
 };

@@ -32,6 +32,8 @@ struct Blocker {
 std::vector<Blocker> blockers_of(Session& probe, int pid);
 // The sessions holding the advisory lock `key` (bigint form) in `probe`'s database.
 std::vector<Blocker> advisory_lock_holders(Session& probe, std::int64_t key);
+// The session `pid` as pg_stat_activity shows it to `probe`; a bare Blocker{pid} when it has gone.
+Blocker activity_of(Session& probe, int pid);
 // One line: "pid 123 (application_name 'psql', client 127.0.0.1, state 'idle in transaction' for
 // 12s, connected since 2026-01-01 10:00:00+00, query: LOCK TABLE t)".
 std::string describe(const Blocker& blocker);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "execute/invalid_index_heal.hpp"
+
 #include "strata/db.hpp"
 #include "strata/log.hpp"
 
@@ -80,6 +82,7 @@ MigrationFailed unfinished_migration(const Unfinished& u, const SqlError& e) {
 }
 
 void OutsideTransaction::apply(const PreparedMigration& p) {
+  heal_invalid_indexes(session_, options_, p);  // before anything of p runs: no history row on failure
   const auto start = Clock::now();
   const ResolvedMigration& m = *p.migration;
   Unfinished unfinished{session_, history_, options_, p};
