@@ -149,7 +149,6 @@ Session::Session(const ConnectionSettings& settings) : impl_(std::make_unique<Im
     wait = std::min(wait * 2, std::max(std::chrono::seconds(1), settings.connect_retries_interval));
   }
   libpq().PQsetNoticeReceiver(impl_->conn, forward_notice, nullptr);
-  if (db_detail::check_for_dead_client(impl_->conn)) ++impl_->round_trips;
   impl_->cancel = libpq().PQgetCancel(impl_->conn);
   const char* u = libpq().PQuser(impl_->conn);
   const char* d = libpq().PQdb(impl_->conn);
@@ -257,6 +256,10 @@ void Session::prepare(const std::string& name, std::string_view sql) {
 void Session::forget_prepared(const std::string& name) { impl_->prepared.erase(name); }
 
 std::uint64_t Session::round_trips() const { return impl_->round_trips; }
+
+void Session::check_for_dead_client() {
+  if (db_detail::check_for_dead_client(impl_->conn)) ++impl_->round_trips;
+}
 
 std::string Session::literal(std::string_view text) const {
   char* escaped = libpq().PQescapeLiteral(impl_->conn, text.data(), text.size());

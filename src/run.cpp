@@ -215,6 +215,7 @@ Run open_run(const Config& config, std::initializer_list<CallbackEvent> events, 
 void prepare_session(Run& run) {
   if (!run.session_reset.empty()) return;
   Session& session = *run.session;
+  session.check_for_dead_client();  // statements are about to run: a killed strata must stop them
   // Nothing has run on the session since open_run read its role and search_path.
   run.original_role = run.facts.current_user.empty() ? session.user() : run.facts.current_user;
   run.installed_by = run.config.installed_by.empty() ? run.original_role : run.config.installed_by;

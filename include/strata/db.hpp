@@ -15,10 +15,11 @@
 
 namespace strata {
 
-// Every Session asks a PostgreSQL 14+ server to check this often whether strata is still
-// connected while a statement runs (client_connection_check_interval), so a statement strata
-// can no longer see — strata was killed — is aborted within about this long instead of running
-// on with its locks. A value the connection's options or PGOPTIONS set, or one already on, is kept.
+// The session that runs a run's statements asks a PostgreSQL 14+ server to check this often
+// whether strata is still connected while a statement runs (client_connection_check_interval), so
+// a statement strata can no longer see — strata was killed — is aborted within about this long
+// instead of running on with its locks. A value the connection's options or PGOPTIONS set, or one
+// already on, is kept.
 inline constexpr std::chrono::milliseconds kClientConnectionCheckInterval{1000};
 
 struct ConnectionSettings {
@@ -103,6 +104,9 @@ class Session {
   // How many times this session has sent something and waited for the server's answer: each
   // exec, query and prepare, each collect of a pipeline, a COPY's statement and its rows.
   std::uint64_t round_trips() const;
+  // Turns on the server's dead-client check (kClientConnectionCheckInterval) for this session: one
+  // round trip, sent only by sessions about to run statements (a no-op run never pays for it).
+  void check_for_dead_client();
 
   // The server process serving this session (pg_backend_pid()).
   int backend_pid() const;

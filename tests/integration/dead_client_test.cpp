@@ -17,10 +17,12 @@ std::string check_interval(Session& s) {
   return r.at(0).at(0).value_or("");
 }
 
-TEST(DeadClientCheck, EverySessionChecksForADeadClient) {
+TEST(DeadClientCheck, ASessionAboutToRunStatementsChecksForADeadClient) {
   TestDatabase db;
   ConnectionSettings settings = db.settings();
   Session session(settings);
+  EXPECT_EQ(check_interval(session), "0") << "a session that only reads (a no-op run) does not ask";
+  session.check_for_dead_client();
   EXPECT_EQ(check_interval(session), "1s");
 }
 
@@ -30,6 +32,7 @@ TEST(DeadClientCheck, AValueTheConnectionOptionsSetIsKept) {
     ConnectionSettings settings = db.settings();
     settings.conninfo += std::string(" options='-c client_connection_check_interval=") + value + "'";
     Session session(settings);
+    session.check_for_dead_client();
     EXPECT_EQ(check_interval(session), std::string(value) == "0" ? "0" : "5s");
   }
 }
