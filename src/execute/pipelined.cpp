@@ -154,7 +154,7 @@ class Pipelined final : public ServerStrategy {
   void close(const PreparedMigration& p, Group& g, Outcome& outcome) {
     for (const std::string& s : reset_) queue(g, s);
     session_.queue_prepared(kAppendHistory, HistoryTable::append_parameters(history_row(*p.migration, options_, {})));
-    g.commit = g.count++;
+    g.commit = ++g.count;  // the history row took index count
     queue(g, "COMMIT");
     outcome.commit_sent = true;
   }
