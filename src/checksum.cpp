@@ -7,16 +7,14 @@
 
 namespace strata {
 
-std::int32_t flyway_checksum(std::string_view text) noexcept {
-  // Flyway feeds each BufferedReader.readLine() result to one CRC32 with nothing in between, so
-  // the value is the CRC of the text with every CR and LF byte removed. Only U+FEFF at the very
-  // start of the first line is dropped (BomFilter); one on a later line, or a second one, stays.
-  constexpr std::string_view bom = "\xEF\xBB\xBF";
-  if (text.substr(0, bom.size()) == bom) text.remove_prefix(bom.size());
+namespace {
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// The CRC of `text` with every CR and LF byte left out, continuing from `crc`.
+uLong crc_without_line_ends(uLong crc, std::string_view text) noexcept {
   // Lines are short, and zlib's per-call cost dominates for short inputs: gather the bytes
   // between line breaks into a block and checksum whole blocks.
-  uLong crc = crc32_z(0L, Z_NULL, 0);
   unsigned char block[16384];
   std::size_t used = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -48,8 +46,45 @@ std::int32_t flyway_checksum(std::string_view text) noexcept {
     if (p != end) ++p;
   }
   if (used != 0) crc = crc32_z(crc, block, used);
+  return crc;
+}
+
+}  // namespace
+
+// Flyway feeds each BufferedReader.readLine() result to one CRC32 with nothing in between, so
+// the value is the CRC of the text with every CR and LF byte removed: no state crosses a line
+// end, so pieces can be checksummed one after the other. Only U+FEFF at the very start of the
+// first line is dropped (BomFilter); one on a later line, or a second one, stays.
+void FlywayChecksum::feed(std::string_view bytes) noexcept {
+  crc_ = static_cast<std::uint32_t>(crc_without_line_ends(crc_, bytes));
+}
+
+void FlywayChecksum::update(std::string_view bytes) noexcept {
+  if (!started_) {
+    while (head_size_ < kBom.size() && !bytes.empty()) {
+      head_[head_size_++] = static_cast<unsigned char>(bytes.front());
+      bytes.remove_prefix(1);
+    }
+    if (head_size_ < kBom.size()) return;  // not known yet
+    started_ = true;
+    const std::string_view head(reinterpret_cast<const char*>(head_), head_size_);
+    if (head != kBom) feed(head);
+  }
+  feed(bytes);
+}
+
+std::int32_t FlywayChecksum::value() const noexcept {
+  uLong crc = crc_;
+  // Fewer bytes than a BOM in all: they are text.
+  if (!started_) crc = crc_without_line_ends(crc, std::string_view(reinterpret_cast<const char*>(head_), head_size_));
   // Java stores (int) crc.getValue(): the low 32 bits reinterpreted as two's complement.
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(crc));
+}
+
+std::int32_t flyway_checksum(std::string_view text) noexcept {
+  FlywayChecksum checksum;
+  checksum.update(text);
+  return checksum.value();
 }
 
 std::size_t find_invalid_utf8(std::string_view bytes) noexcept {

@@ -288,6 +288,10 @@ std::map<std::string, std::string> builtin_placeholders(std::string_view default
   return out;
 }
 
+bool has_placeholders(std::string_view text, const PlaceholderSettings& settings) {
+  return may_have_placeholders(text, settings);
+}
+
 std::string replace_placeholders(std::string_view text, const PlaceholderSettings& settings,
                                  std::string_view filename, const std::string& file_for_errors,
                                  std::vector<Splice>* splices) {

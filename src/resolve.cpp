@@ -20,6 +20,7 @@
 #include "strata/checksum.hpp"
 #include "strata/error.hpp"
 #include "strata/log.hpp"
+#include "resolve/read.hpp"
 
 // What Flyway does, read off flyway-core's FileSystemScanner, FileSystemResource, Location,
 // LocationParser, SqlMigrationResolver, ResolvedMigrationComparator and CompositeMigrationResolver:
@@ -38,6 +39,9 @@
 
 namespace strata {
 namespace {
+
+using resolve_detail::read_migration_text;
+using resolve_detail::read_whole_file;
 
 [[noreturn]] void fail(const std::string& file, const std::string& message, int line = 0) {
   InputError e(message);
@@ -87,53 +91,6 @@ int compare_java(std::string_view a, std::string_view b) {
   while (i > 0 && (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80) --i;  // back to the lead byte
   const auto rank = [](char32_t cp) -> std::uint32_t { return cp >= 0xE000 && cp <= 0xFFFF ? cp + 0x200000 : cp; };
   return rank(code_point_at(a, i)) < rank(code_point_at(b, i)) ? -1 : 1;
-}
-
-// Readers of BufferedReader.readLine count "\r\n" as one line end and a lone '\r' as one.
-int line_of(std::string_view text, std::size_t offset) {
-  int line = 1;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') ++line;
-    else if (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n')) ++line;
-  }
-  return line;
-}
-
-// Files and folders are opened relative to their directory's descriptor: the kernel then walks
-// one path component per call instead of the whole path, which is most of the cost of a scan.
-std::string read_file(int dir_fd, const char* name, const std::string& path) {
-  // O_NONBLOCK: a FIFO with a migration name must not hang the scan; it is refused below.
-  const int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) fail(path, "cannot read migration " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    fail(path, "cannot read migration " + path + ": " + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail(path, "cannot read migration " + path + ": not a regular file");
-  }
-  std::string data;
-  // One read for the whole file in the usual case; +1 notices a file that grew since fstat.
-  data.resize(static_cast<std::size_t>(st.st_size) + 1);
-  std::size_t have = 0;
-  for (;;) {
-    if (have == data.size()) data.resize(data.size() * 2);
-    const ssize_t r = ::read(fd, data.data() + have, data.size() - have);
-    if (r == 0) break;
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      fail(path, "cannot read migration " + path + ": " + std::strerror(err));
-    }
-    have += static_cast<std::size_t>(r);
-  }
-  ::close(fd);
-  data.resize(have);
-  return data;
 }
 
 struct DirCloser {
@@ -260,33 +217,6 @@ struct Scan {
     }
   }
 
-
-  // The file's text, checked to be UTF-8 without NUL bytes.
-  static std::string read_text(int dfd, const std::string& name, const std::string& path, const std::string& rel) {
-    // `script` is stored as text; the file name itself was checked by parse_migration_name.
-    if (find_invalid_utf8(rel) != std::string_view::npos) {
-      fail(path, "migration path " + path + " is not valid UTF-8: rename its folders");
-    }
-    std::string sql = read_file(dfd, name.c_str(), path);
-    if (const std::size_t bad = find_invalid_utf8(sql); bad != std::string_view::npos) {
-      const int line = line_of(sql, bad);
-      fail(path,
-           "invalid UTF-8 in " + path + " at byte offset " + std::to_string(bad) + " (line " + std::to_string(line) +
-               "): migrations must be UTF-8 encoded",
-           line);
-    }
-    // PostgreSQL rejects NUL in query text, and C strings end at it: a migration would be cut
-    // short and still recorded as applied.
-    if (const std::size_t nul = sql.find('\0'); nul != std::string::npos) {
-      const int line = line_of(sql, nul);
-      fail(path,
-           "NUL byte in " + path + " at byte offset " + std::to_string(nul) + " (line " + std::to_string(line) +
-               "): a migration must be text",
-           line);
-    }
-    return sql;
-  }
-
   // Whether the (sorted) directory holds `name`.conf, Flyway's script config file for it.
   static bool has_config(const std::vector<std::pair<std::string, unsigned char>>& entries, const std::string& name) {
     const std::string conf = name + ".conf";
@@ -298,7 +228,7 @@ struct Scan {
   static void read_config(int dfd, const std::string& name, const std::string& dir, ResolvedMigration& m) {
     const std::string conf = name + ".conf";
     m.config_path = join(dir, conf);
-    m.execute_in_transaction = parse_script_config(read_file(dfd, conf.c_str(), m.config_path.string()),
+    m.execute_in_transaction = parse_script_config(read_whole_file(dfd, conf.c_str(), m.config_path.string()),
                                                    m.config_path.string()).execute_in_transaction;
   }
 
@@ -319,7 +249,7 @@ struct Scan {
         c.description = std::move(description);
         c.script = rel + name;
         c.path = join(dir, name);
-        c.sql = read_text(dfd, name, c.path.string(), rel);
+        c.sql = read_migration_text(dfd, name, c.path.string(), rel);
         callbacks.push_back(std::move(c));
       }
       return;
@@ -331,8 +261,9 @@ struct Scan {
     m.description = std::move(parsed->description);
     m.script = rel + name;
     const std::string path = join(dir, name);
-    m.sql = read_text(dfd, name, path, rel);
-    m.checksum = flyway_checksum(m.sql);
+    FlywayChecksum checksum;  // taken as the file is read
+    m.sql = read_migration_text(dfd, name, path, rel, &checksum);
+    m.checksum = checksum.value();
     m.path = path;
     if (configured) read_config(dfd, name, dir, m);
     out.push_back(std::move(m));

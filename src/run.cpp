@@ -131,6 +131,7 @@ std::string command_args(const Config& config) {
 // Replaces the placeholders of one script, keeping what is needed to point errors into its file.
 template <typename Script>
 void replace_in(Script& script, const PlaceholderSettings& placeholders) {
+  if (!has_placeholders(script.sql, placeholders)) return;  // no second copy of a large file
   std::vector<Splice> splices;
   std::string replaced = replace_placeholders(script.sql, placeholders, script.path.filename().string(),
                                               script.path.string(), &splices);

@@ -47,6 +47,10 @@ std::map<std::string, std::string> builtin_placeholders(std::string_view default
                                                         std::string_view working_directory,
                                                         std::chrono::system_clock::time_point now);
 
+// Whether replace_placeholders could change `text` (replacement on and the prefix in it); when
+// not, it would return a copy, which for a large file is worth not making. Throws ConfigError as it.
+bool has_placeholders(std::string_view text, const PlaceholderSettings& settings);
+
 // `text` with every placeholder replaced; unchanged when settings.enabled is false. `filename`
 // is what ${flyway:filename} becomes (the file's name without directories, e.g. "R__views.sql");
 // `file_for_errors` goes into InputError::file.

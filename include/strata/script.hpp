@@ -2,6 +2,7 @@
 // The SQL script engine: split a migration's text into statements and map positions back to
 // file lines. No database dependency.
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,28 @@ struct SplitScript {
 // comment or COPY data is a psql meta-command: `\restrict` and `\unrestrict` are skipped (listed
 // in `skipped`), any other is the script's defect. Empty statements are dropped.
 SplitScript split_statements(std::string_view text);
+
+// split_statements in batches: each call to next() yields the statements of roughly the next
+// `batch_bytes` of text, so a script of a million statements is never held (nor parsed into one
+// tree) at once. Offsets and positions count from the start of `text` (which must outlive the
+// stream and its batches), exactly as split_statements gives them; `skipped` and the parser's
+// verdict are per batch, and a defect ends the stream in the batch that finds it. The parser reads
+// one batch at a time: where a cut falls inside what only it reads as one statement (BEGIN ATOMIC
+// bodies, CREATE RULE actions) the batch is extended until it parses.
+class ScriptStream {
+ public:
+  static constexpr std::size_t kDefaultBatchBytes = std::size_t{1} << 18;
+  explicit ScriptStream(std::string_view text, std::size_t batch_bytes = kDefaultBatchBytes);
+  ~ScriptStream();
+  ScriptStream(const ScriptStream&) = delete;
+  ScriptStream& operator=(const ScriptStream&) = delete;
+  // Replaces `batch` with the next batch; false (batch left empty) once the script is done.
+  bool next(SplitScript& batch);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Line and column of a byte offset in `text`.
 TextPosition position_at(std::string_view text, std::size_t byte_offset) noexcept;

@@ -21,6 +21,10 @@ struct PreparedMigration {
   const ResolvedMigration* migration = nullptr;
   SplitScript script;
   ExecutionMode mode = ExecutionMode::InTransaction;
+  // A large migration in a transaction: `script` holds only what routing and error messages need
+  // (the first statement of each kind, transaction control, routines), and the strategies split
+  // the text again batch by batch as they send it, so memory stays bounded whatever its size.
+  bool streamed = false;
 };
 
 // Reads, splits, parses and classifies every migration of `plan` and decides its mode, before any

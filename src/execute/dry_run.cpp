@@ -3,6 +3,7 @@
 // migration that runs in a transaction is wrapped in BEGIN/COMMIT with its history row.
 #include <ostream>
 
+#include "execute/batches.hpp"
 #include "execute/shared.hpp"
 #include "strata/strategy.hpp"
 
@@ -35,7 +36,9 @@ class DryRun final : public MigrationStrategy {
     if (transaction) out_ << "BEGIN;\n";
     if (!options_.session_reset.empty()) write_sql(out_, options_.session_reset);
     write_dry_run_callbacks(out_, options_, CallbackEvent::BeforeEachMigrate);
-    for (const Statement& s : p.script.statements) write_statement(out_, s);
+    for_each_batch(p, [this](const std::vector<Statement>& statements) {
+      for (const Statement& s : statements) write_statement(out_, s);
+    });
     write_dry_run_callbacks(out_, options_, CallbackEvent::AfterEachMigrate);
     if (!options_.session_reset.empty()) write_sql(out_, options_.session_reset);
     write_sql(out_, history_.append_statement(history_row(m, options_, std::chrono::milliseconds(0))));

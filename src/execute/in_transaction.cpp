@@ -26,7 +26,7 @@ class InTransaction final : public ServerStrategy {
       if (!options_.session_reset.empty()) start_sql += (start_sql.empty() ? "" : "; ") + options_.session_reset;
       if (!start_sql.empty()) session_.exec(start_sql);
       run_each(session_, options_, CallbackEvent::BeforeEachMigrate);
-      run_statements(session_, p.script, progress);
+      run_statements(session_, p, progress);
       run_each(session_, options_, CallbackEvent::AfterEachMigrate);
       // One round trip: the reset, the history row and the COMMIT.
       const std::string finish = history_.append_statement(history_row(m, options_, since(start))) + (grouped ? "" : "; COMMIT");

@@ -4,11 +4,15 @@
 // up to the sync, COMMIT included, and the transaction is rolled back: all or nothing, as
 // in_transaction_strategy. COPY statements and each-migrate callbacks need the server's answer
 // before the next step, so those migrations keep in_transaction_strategy.
+// A streamed (large) migration is sent as one sync group per batch, the history row and COMMIT in
+// a last group, each group's results read while the next one runs: the server still rolls back
+// everything at a failure (the transaction is aborted; later groups fail and COMMIT rolls back),
+// and neither the client's nor the server's buffers grow with the file.
 #include <algorithm>
-#include <array>
+#include <deque>
 
+#include "execute/batches.hpp"
 #include "execute/shared.hpp"
-#include "script/lexer.hpp"
 #include "strata/db.hpp"
 #include "strata/strategy.hpp"
 
@@ -21,22 +25,35 @@ using namespace execute_detail;
 const std::string kAppendHistory = "strata_append_history";
 constexpr std::string_view kNoSuchPrepared = "26000";
 
-// A statement that begins or ends a transaction itself: sent on its own it commits what ran
-// before it, which inside one sync group would behave differently from statement by statement.
-// DEALLOCATE too: it may drop the prepared history INSERT queued after it. And any COPY: libpq's
-// pipeline mode has no COPY (TO STDOUT would wait forever).
-bool breaks_the_pipeline(const Statement& s) {
-  static constexpr std::array<std::string_view, 9> kWords = {"begin", "start", "commit", "end", "rollback",
-                                                              "abort", "prepare", "deallocate", "copy"};
-  return std::any_of(kWords.begin(), kWords.end(),
-                     [&](std::string_view w) { return script_detail::starts_with_keyword(s.sql, w); });
-}
-
 std::vector<std::string> reset_statements(const std::string& reset) {
   std::vector<std::string> out;
   for (const Statement& s : split_statements(reset).statements) out.emplace_back(s.sql);
   return out;
 }
+
+// One sync group as queued: the statements among its entries (borrowed from the migration, or
+// a streamed batch it owns), and where its COMMIT is.
+struct Group {
+  SplitScript owned;
+  const std::vector<Statement>* borrowed = nullptr;
+  std::size_t count = 0;  // entries queued
+  std::size_t first = 0;  // index of the first statement among them
+  std::size_t commit = std::string_view::npos;  // index of the COMMIT
+  const std::vector<Statement>& statements() const { return borrowed ? *borrowed : owned.statements; }
+  const Statement* statement_at(std::size_t index) const {
+    if (index < first || index - first >= statements().size()) return nullptr;
+    return &statements()[index - first];
+  }
+};
+
+// How the migration's groups went: the first failure and its group, the group whose results are
+// being read, and whether COMMIT was sent.
+struct Outcome {
+  PipelineResults failed;
+  const Group* group = nullptr;
+  const Group* collecting = nullptr;
+  bool commit_sent = false;
+};
 
 class Pipelined final : public ServerStrategy {
  public:
@@ -49,23 +66,21 @@ class Pipelined final : public ServerStrategy {
   void apply(const PreparedMigration& p, bool may_prepare_again) {
     const ResolvedMigration& m = *p.migration;
     session_.prepare(kAppendHistory, history_.append_prepared_sql());
-    Layout layout;
-    PipelineResults results;
+    std::deque<Group> groups;
+    Outcome outcome;
     session_.enter_pipeline();
     try {
-      layout = queue_migration(p);
-      session_.sync();
-      results = session_.collect();
+      send(p, groups, outcome);
       session_.exit_pipeline();
     } catch (const PipelineLost& e) {
       session_.abandon_pipeline();
-      throw lost(m, p, layout, e);
+      throw lost(m, outcome, e);
     } catch (...) {  // interrupted, or the connection failed while queueing
       session_.abandon_pipeline();
       session_.exec_cleanup("ROLLBACK");
       throw;
     }
-    if (results.ok()) {
+    if (!outcome.group) {
       // The reset before the history row is committed: the session is as the run started, and
       // stays so until something else is sent on it.
       reset_after_ = session_.round_trips();
@@ -73,57 +88,95 @@ class Pipelined final : public ServerStrategy {
     }
     // The server aborted the transaction at the failing statement and skipped the rest.
     session_.exec_cleanup("ROLLBACK");
-    if (*results.failed_index == layout.commit - 1 && results.error->sqlstate == kNoSuchPrepared && may_prepare_again) {
+    const PipelineResults& results = outcome.failed;
+    if (*results.failed_index + 1 == outcome.group->commit && results.error->sqlstate == kNoSuchPrepared &&
+        may_prepare_again) {
       // An earlier migration ran DEALLOCATE since the history INSERT was prepared: prepare it again.
       session_.forget_prepared(kAppendHistory);
       apply(p, false);
       return;
     }
-    MigrationFailed failure = migration_error(m, layout.statement_at(*results.failed_index, p), *results.error,
-                                              &p.script.statements);
+    MigrationFailed failure =
+        migration_error(m, outcome.group->statement_at(*results.failed_index), *results.error, &p.script.statements);
     each_error(session_, options_);
     throw failure;
   }
 
-  // Where the migration's statements and its COMMIT are among those queued.
-  struct Layout {
-    std::size_t first = 0;
-    std::size_t commit = 0;
-    const Statement* statement_at(std::size_t index, const PreparedMigration& p) const {
-      if (index < first || index - first >= p.script.statements.size()) return nullptr;
-      return &p.script.statements[index - first];
-    }
-  };
-
-  Layout queue_migration(const PreparedMigration& p) {
-    Layout layout;
-    std::size_t n = 0;
-    auto queue = [&](std::string_view sql) {
-      session_.queue(sql);
-      ++n;
+  // Queues the migration as one sync group, or a streamed one as a group per batch with the
+  // history row and COMMIT in a last group; reads each group's results while the next one is
+  // being run, so neither side's buffers grow with the migration. Stops sending at a failure.
+  void send(const PreparedMigration& p, std::deque<Group>& groups, Outcome& outcome) {
+    Group* pending = nullptr;  // queued and synced, results not read yet
+    auto synced = [&](Group& g) {
+      session_.sync();
+      if (pending) collect(*pending, outcome);
+      pending = &g;
     };
-    queue("BEGIN");
-    if (fast_commit(options_, p)) queue("SET LOCAL synchronous_commit = off");
-    // Nothing was sent since the last migration's committed reset: the session is still as it was.
-    if (session_.round_trips() != reset_after_) {
-      for (const std::string& s : reset_) queue(s);
+    Group& head = groups.emplace_back();
+    open(p, head);
+    if (!p.streamed) {
+      head.borrowed = &p.script.statements;
+      for (const Statement& s : p.script.statements) queue(head, s.sql);
+      close(p, head, outcome);
+      synced(head);
+    } else {
+      ScriptStream stream(strip_bom(p.migration->sql));
+      for (Group* g = &head; !outcome.group && stream.next(g->owned); g = &groups.emplace_back()) {
+        for (const Statement& s : g->owned.statements) queue(*g, s.sql);
+        synced(*g);
+        if (groups.size() > 2) groups.pop_front();  // its results are read
+      }
+      if (!outcome.group) {  // the stream ended: the group made for the next batch stays empty
+        close(p, groups.back(), outcome);
+        synced(groups.back());
+      }
     }
-    layout.first = n;
-    for (const Statement& s : p.script.statements) queue(s.sql);
-    for (const std::string& s : reset_) queue(s);
-    session_.queue_prepared(kAppendHistory, HistoryTable::append_parameters(history_row(*p.migration, options_, {})));
-    ++n;
-    layout.commit = n;
-    queue("COMMIT");
-    return layout;
+    collect(*pending, outcome);
   }
 
-  ConnectError lost(const ResolvedMigration& m, const PreparedMigration& p, const Layout& layout,
-                    const PipelineLost& e) const {
-    // Only a fatal error the server reported before the COMMIT proves the COMMIT never ran.
-    if (e.failed_index && *e.failed_index < layout.commit) {
-      return lost_connection(m, layout.statement_at(*e.failed_index, p), e,
+  void queue(Group& g, std::string_view sql) {
+    session_.queue(sql);
+    ++g.count;
+  }
+
+  // BEGIN and the session reset, before the migration's first statement.
+  void open(const PreparedMigration& p, Group& g) {
+    queue(g, "BEGIN");
+    if (fast_commit(options_, p)) queue(g, "SET LOCAL synchronous_commit = off");
+    // Nothing was sent since the last migration's committed reset: the session is still as it was.
+    if (session_.round_trips() != reset_after_) {
+      for (const std::string& s : reset_) queue(g, s);
+    }
+    g.first = g.count;
+  }
+
+  // The reset, the history row and COMMIT, after the migration's last statement.
+  void close(const PreparedMigration& p, Group& g, Outcome& outcome) {
+    for (const std::string& s : reset_) queue(g, s);
+    session_.queue_prepared(kAppendHistory, HistoryTable::append_parameters(history_row(*p.migration, options_, {})));
+    g.commit = ++g.count;  // the history row took index count
+    queue(g, "COMMIT");
+    outcome.commit_sent = true;
+  }
+
+  void collect(const Group& g, Outcome& outcome) {
+    outcome.collecting = &g;
+    PipelineResults results = session_.collect();
+    if (results.ok() || outcome.group) return;
+    outcome.failed = std::move(results);
+    outcome.group = &g;
+  }
+
+  ConnectError lost(const ResolvedMigration& m, const Outcome& outcome, const PipelineLost& e) const {
+    // Only a fatal error the server reported before the COMMIT, or a COMMIT never sent, proves
+    // the COMMIT never ran.
+    const Group* g = outcome.collecting;
+    if (e.failed_index && g && (g->commit == std::string_view::npos || *e.failed_index < g->commit)) {
+      return lost_connection(m, g->statement_at(*e.failed_index), e,
                              m.script + " was not committed, so the server rolled it back");
+    }
+    if (!outcome.commit_sent) {
+      return lost_connection(m, nullptr, e, m.script + " was not committed, so the server rolled it back");
     }
     return lost_connection(m, nullptr, e,
                            m.script + " was sent with its COMMIT in one pipeline, so it may or may not be applied: "

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "execute/batches.hpp"
 #include "execute/routing.hpp"
 #include "execute/shared.hpp"
 #include "strata/db.hpp"
@@ -49,10 +50,17 @@ std::vector<PreparedMigration> prepare_migrations(const std::vector<const Resolv
   std::vector<PreparedMigration> prepared;
   prepared.reserve(plan.size());
   for (const ResolvedMigration* m : plan) {
-    PreparedMigration p{m, split_statements(strip_bom(m->sql)), ExecutionMode::InTransaction};
+    const std::string_view text = strip_bom(m->sql);
+    const bool large = text.size() > kStreamAbove;
+    PreparedMigration p{m, large ? digest_of(text) : split_statements(text), ExecutionMode::InTransaction, large};
     refuse_defect(p.script, source_of(*m), m->path.string());
     check_parsed(p, options);
     p.mode = decide_mode(p, options);
+    // Statement by statement, the strategies keep what ran: they get every statement.
+    if (large && p.mode != ExecutionMode::InTransaction) {
+      p.script = split_statements(text);
+      p.streamed = false;
+    }
     prepared.push_back(std::move(p));
   }
   check_group(prepared, options);

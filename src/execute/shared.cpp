@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "execute/batches.hpp"
 #include "script/lexer.hpp"
 #include "strata/db.hpp"
 #include "strata/interrupt.hpp"
@@ -94,12 +95,19 @@ void run_statement(Session& session, const Statement& statement) {
   }
 }
 
-void run_statements(Session& session, const SplitScript& script, Progress& progress) {
-  for (const Statement& s : script.statements) {
-    progress.current = &s;
-    run_statement(session, s);
-    ++progress.ran;
-  }
+void run_statements(Session& session, const PreparedMigration& p, Progress& progress) {
+  for_each_batch(p, [&](const std::vector<Statement>& statements) {
+    for (const Statement& s : statements) {
+      if (p.streamed) {
+        progress.held = s;
+        progress.current = &progress.held;
+      } else {
+        progress.current = &s;
+      }
+      run_statement(session, s);
+      ++progress.ran;
+    }
+  });
   progress.current = nullptr;
 }
 

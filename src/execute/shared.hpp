@@ -44,9 +44,11 @@ void run_statement(Session& session, const Statement& statement);
 struct Progress {
   const Statement* current = nullptr;
   std::size_t ran = 0;
+  Statement held;  // a streamed migration's current statement, which outlives its batch
 };
-// Runs every statement of `script` in order, keeping `progress` up to date for the error.
-void run_statements(Session& session, const SplitScript& script, Progress& progress);
+// Runs every statement of `p` in order (batch by batch when streamed), keeping `progress` up to
+// date for the error.
+void run_statements(Session& session, const PreparedMigration& p, Progress& progress);
 
 // The success row of `m` as Flyway writes it.
 AppliedMigration history_row(const ResolvedMigration& m, const ExecuteOptions& options,

@@ -4,6 +4,7 @@
 
 #include "lint/rules.hpp"
 #include "lint/suppress.hpp"
+#include "script/lexer.hpp"
 
 namespace strata {
 namespace lint_detail {
@@ -64,6 +65,37 @@ std::size_t leading_trivia(std::string_view sql) {
   return i;
 }
 
+// INSERT, UPDATE and DELETE are no rule's business and no schema fact: the bulk of a large data
+// migration is judged without parsing it.
+bool no_rule_reads(std::string_view sql) {
+  using script_detail::starts_with_keyword;
+  return starts_with_keyword(sql, "insert") || starts_with_keyword(sql, "update") ||
+         starts_with_keyword(sql, "delete");
+}
+
+// Line and column of increasing offsets, counted on from the last one instead of from the start.
+struct LineCursor {
+  std::string_view text;
+  std::size_t offset = 0;
+  TextPosition position;
+
+  TextPosition at(std::size_t to) {
+    if (to < offset) {
+      offset = 0;
+      position = {};
+    }
+    const TextPosition step = position_at(text.substr(offset), to - offset);
+    if (step.line > 1) {
+      position.line += step.line - 1;
+      position.column = step.column;
+    } else {
+      position.column += step.column - 1;
+    }
+    offset = to;
+    return position;
+  }
+};
+
 }  // namespace
 }  // namespace lint_detail
 
@@ -90,22 +122,28 @@ std::vector<LintFinding> Linter::lint(const std::string& file, std::string_view 
   schema.exclusive_tables.clear();
   const Suppressions suppressions = read_suppressions(file, shown);
   std::vector<LintFinding> findings = suppressions.defects;
-  const SplitScript split = split_statements(text);
-  for (const Statement& statement : split.statements) {
-    if (statement.kind == StatementKind::NoTransaction) schema.exclusive_tables.clear();  // runs on its own
-    const json stmt = parse_statement(statement.sql);
-    if (!stmt.is_object() || stmt.empty()) continue;
-    const RuleInput in{stmt.begin().key(), stmt.begin().value(), schema, settings_};
-    std::size_t offset = statement.offset + leading_trivia(statement.sql);
-    if (!splices.empty()) offset = original_offset(splices, offset);
-    const TextPosition at = position_at(shown, offset);
-    for (const Rule* rule : all_rules()) {
-      if (!rule->triggers(in)) continue;
-      if (suppressions.ignores(rule->id, at.line, settings_.ignored_rules)) continue;
-      findings.push_back({file, at.line, at.column, std::string(rule->id), rule->severity, std::string(rule->message),
-                          std::string(rule->fix)});
+  // Batch by batch: a script of a million INSERTs is never split, nor parsed, at once.
+  ScriptStream stream(text);
+  SplitScript split;
+  LineCursor cursor{shown, 0, {}};
+  while (stream.next(split)) {
+    for (const Statement& statement : split.statements) {
+      if (statement.kind == StatementKind::NoTransaction) schema.exclusive_tables.clear();  // runs on its own
+      if (no_rule_reads(statement.sql)) continue;
+      const json stmt = parse_statement(statement.sql);
+      if (!stmt.is_object() || stmt.empty()) continue;
+      const RuleInput in{stmt.begin().key(), stmt.begin().value(), schema, settings_};
+      std::size_t offset = statement.offset + leading_trivia(statement.sql);
+      if (!splices.empty()) offset = original_offset(splices, offset);
+      const TextPosition at = cursor.at(offset);
+      for (const Rule* rule : all_rules()) {
+        if (!rule->triggers(in)) continue;
+        if (suppressions.ignores(rule->id, at.line, settings_.ignored_rules)) continue;
+        findings.push_back({file, at.line, at.column, std::string(rule->id), rule->severity,
+                            std::string(rule->message), std::string(rule->fix)});
+      }
+      record_statement(schema, in);
     }
-    record_statement(schema, in);
   }
   return findings;
 }

@@ -48,7 +48,8 @@ ParsedText parse_text(std::string_view text) {
   if (result.error) {
     out.ok = false;
     out.error = result.error->message ? result.error->message : "syntax error";
-    out.error_offset = result.error->cursorpos > 0 ? static_cast<std::size_t>(result.error->cursorpos - 1) : 0;
+    // The parser's cursor counts characters, not bytes.
+    out.error_offset = result.error->cursorpos > 0 ? byte_offset_of_char(text, result.error->cursorpos) : 0;
     pg_query_free_split_result(result);
     return out;
   }

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <algorithm>
 
 using strata::find_invalid_utf8;
 using strata::flyway_checksum;
@@ -243,6 +245,51 @@ TEST(Checksum, MatchesValuesFlywayWroteToRealHistoryTables) {
   // flyway/flyway issue #2474 (Flyway 6.0.0, "Resolved locally"): -1039259818.
   EXPECT_EQ(flyway_checksum("alter table location_history add column valid_until timestamp with time zone;\r\n"),
             -1039259818);
+}
+
+// The checksum of `text` fed in pieces of `sizes` bytes (cycled) through FlywayChecksum.
+static std::int32_t streamed(std::string_view text, const std::vector<std::size_t>& sizes) {
+  strata::FlywayChecksum checksum;
+  for (std::size_t i = 0; !text.empty(); ++i) {
+    const std::size_t n = std::min(text.size(), sizes[i % sizes.size()]);
+    checksum.update(text.substr(0, n));
+    text.remove_prefix(n);
+  }
+  return checksum.value();
+}
+
+TEST(Checksum, StreamedInPiecesEqualsJavaReferenceVectorsWhereverTheyAreCut) {
+  // Every vector (BOM, CR LF, lone CR, no final newline, long lines, multibyte UTF-8) cut at
+  // every single offset, and fed in small uneven pieces so that BOMs, CR LF pairs and
+  // multibyte characters fall across piece borders.
+  for (const auto& v : kVectors) {
+    const std::string_view text = v.bytes;
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+      strata::FlywayChecksum checksum;
+      checksum.update(text.substr(0, cut));
+      checksum.update(text.substr(cut));
+      ASSERT_EQ(checksum.value(), v.checksum) << v.name << " cut at " << cut;
+    }
+    for (const auto& sizes : std::vector<std::vector<std::size_t>>{{1}, {2}, {3}, {1, 2}, {5, 1, 7}, {4096}, {16385}}) {
+      EXPECT_EQ(streamed(text, sizes), v.checksum) << v.name << " in pieces of " << sizes.front();
+    }
+  }
+}
+
+TEST(Checksum, StreamedLargeTextEqualsWholeText) {
+  std::string text = "\xEF\xBB\xBF";
+  for (int i = 0; i < 20000; ++i) {
+    text += "INSERT INTO t VALUES (" + std::to_string(i) + ", 'n\xC3\xA4me \xE2\x82\xAC \xF0\x9F\x98\x80');";
+    text += i % 5 == 0 ? "\r\n" : i % 7 == 0 ? "\r" : "\n";
+    if (i % 1000 == 0) text += std::string(20000, 'x') + "\n";  // longer than the internal block
+  }
+  text += "SELECT 1";  // no final newline
+  const std::int32_t whole = flyway_checksum(text);
+  for (std::size_t size : {1u, 3u, 4095u, 65536u, 1u << 20}) EXPECT_EQ(streamed(text, {size}), whole) << size;
+  EXPECT_EQ(streamed(text, {7, 1, 8191, 2, 3}), whole);
+  EXPECT_EQ(streamed("", {1}), 0);
+  EXPECT_EQ(streamed("\xEF\xBB", {1}), flyway_checksum("\xEF\xBB"));  // shorter than a BOM: just bytes
+  EXPECT_EQ(streamed("\xEF\xBB\xBF", {1}), 0);
 }
 
 TEST(Checksum, LineEndingsBlankLinesAndFinalNewlineDoNotMatter) {

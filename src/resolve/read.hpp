@@ -1,0 +1,19 @@
+#pragma once
+// Reading a migration's file for resolve: the bytes, checked to be UTF-8 text. Private to
+// src/resolve*.
+#include <string>
+
+#include "strata/checksum.hpp"
+
+namespace strata::resolve_detail {
+
+// The whole file `name` in the directory `dir_fd` (`path` names it in errors). Refuses what is
+// not a regular file (a FIFO must not hang the scan). `checksum`, when given, is fed the bytes as
+// they are read. Throws InputError.
+std::string read_whole_file(int dir_fd, const char* name, const std::string& path, FlywayChecksum* checksum = nullptr);
+
+// The file's text, checked to be UTF-8 without NUL bytes, its relative path `rel` too.
+std::string read_migration_text(int dir_fd, const std::string& name, const std::string& path, const std::string& rel,
+                                FlywayChecksum* checksum = nullptr);
+
+}  // namespace strata::resolve_detail
