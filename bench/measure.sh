@@ -8,8 +8,9 @@ measure() {  # measure OUT ROUND CMD...: wall from bash's clock (time(1) rounds 
   t0=$EPOCHREALTIME
   /usr/bin/time -f '%U %S %M' -o "$work/time.out" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
   t1=$EPOCHREALTIME
-  # timeout(1) ends a run that takes too long with 124; the caller records that instead.
-  if ((status == 124)) && [[ $1 == timeout ]]; then return 124; fi
+  # timeout(1) ends a run that takes too long with 124 (137 when it had to kill); the caller
+  # records that instead.
+  if [[ $1 == timeout ]] && ((status == 124 || status == 137)); then return 124; fi
   if ((status)); then echo "bench: $* failed:" >&2; tail -n 30 "$work/stdout" "$work/stderr" >&2; exit 1; fi
   awk -v r="$round" -v t0="$t0" -v t1="$t1" '{ printf "%d %.4f %.3f %d\n", r, t1 - t0, $1 + $2, $3 }' "$work/time.out" >>"$out"
 }
@@ -83,7 +84,7 @@ big_round() {  # big_round ROUND: the large file on loopback; psql runs it as `p
     fi
     # A tool that ran out of time once is not run again: it would only take the same time.
     [[ -f "$work/res/w3/$t.timeout" ]] && continue
-    if measure "$work/res/w3/$t" "$round" timeout "$w3_timeout" "${CMD[@]}"; then
+    if measure "$work/res/w3/$t" "$round" timeout -k 5 "$w3_timeout" "${CMD[@]}"; then
       check_applied "$t" "$db" w3 "$rows"
     else
       echo "bench: $t took over $w3_timeout s on the large file" >&2
