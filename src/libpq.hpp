@@ -11,6 +11,7 @@
   X(PQcmdTuples)                  \
   X(PQclear)                      \
   X(PQconndefaults)               \
+  X(PQconsumeInput)               \
   X(PQconnectdb)                  \
   X(PQconninfoFree)               \
   X(PQconninfoParse)              \
@@ -42,6 +43,7 @@
   X(PQsendQueryPrepared)          \
   X(PQserverVersion)              \
   X(PQsetNoticeReceiver)          \
+  X(PQsocket)                     \
   X(PQstatus)                     \
   X(PQuser)
 

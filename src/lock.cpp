@@ -97,7 +97,7 @@ MigrationLock::MigrationLock(std::unique_ptr<Session> session, std::int64_t key,
 
 void MigrationLock::ensure_held() const {
   try {
-    session_->query("SELECT 1");
+    session_->verify_alive();
   } catch (const Error& e) {
     ConnectError lost(std::string("lost the migration lock: its connection ended (") + e.what() +
                       "); stopping before the next migration, since another runner may hold the lock now");

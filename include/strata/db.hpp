@@ -107,6 +107,9 @@ class Session {
   // Turns on the server's dead-client check (kClientConnectionCheckInterval) for this session: one
   // round trip, sent only by sessions about to run statements (a no-op run never pays for it).
   void check_for_dead_client();
+  // Throws ConnectError when this idle session's connection has ended. No round trip unless
+  // something arrived on it since its last command (src/db/liveness.cpp).
+  void verify_alive();
 
   // The server process serving this session (pg_backend_pid()).
   int backend_pid() const;

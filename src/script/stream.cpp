@@ -10,6 +10,7 @@
 #include "script/copy_data.hpp"
 #include "script/lexer.hpp"
 #include "script/parse_tree.hpp"
+#include "strata/interrupt.hpp"
 #include "strata/script.hpp"
 
 namespace strata {
@@ -243,6 +244,8 @@ ScriptStream::~ScriptStream() = default;
 bool ScriptStream::next(SplitScript& batch) {
   batch = SplitScript{};
   if (state_->done) return false;
+  // A large file takes seconds to split and parse: SIGTERM/SIGINT is acted on between batches.
+  throw_if_interrupted();
   state_->fill();
   batch = std::move(state_->out);
   state_->out = SplitScript{};
