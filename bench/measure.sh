@@ -130,27 +130,27 @@ sends() {  # sends CMD...: how many times CMD and its children wrote to the serv
   grep -cE "^[0-9]+ +(sendto|sendmsg|write|writev)\([0-9]+<TCP[v6]*:\[[^>]*->[^>]*:$PGPORT\]>" "$work/strace" || true
 }
 
-# Client sends per migration: a full run's less a no-op run's (connecting, reading the history;
-# for psql and the floor an empty script), over the number of migrations. Loopback, untimed, on
-# the sends-w1 and sends-w2 workloads (fewer migrations of the same kinds: strace slows peers).
+# Client sends per migration: what one more migration costs. Each tool applies N migrations on a
+# fresh database and 2N of the same kinds on another; the difference over N leaves out what a
+# run does once (connecting, reading the history, taking a lock, preparing statements), whatever
+# the tool. Loopback, untimed, on the sends-w1/sends-w2 workloads and their doubles (strace slows
+# the peers too much for the full workloads).
 sends_rows() {
-  local w n t db full noop
-  mkdir -p "$work/res/sends" "$work/empty"
-  : >"$work/empty/script.sql"
+  local w n t db once twice
+  mkdir -p "$work/res/sends"
   for w in w1 w2; do
     n=$(migrations_of "$work/src/sends-$w" | wc -l)
     for t in "${tools[@]}"; do
       db=bench_$t
       fresh_db "$db"
       "setup_$t" "$db"
-      if [[ $t == psql || $t == floor ]]; then
-        "cmd_$t" "$db" 127.0.0.1 "$PGPORT" "$work/empty"
-        noop=$(sends "${CMD[@]}")
-      fi
       "cmd_$t" "$db" 127.0.0.1 "$PGPORT" "$work/$t/sends-$w"
-      full=$(sends "${CMD[@]}")
-      [[ $t == psql || $t == floor ]] || noop=$(sends "${CMD[@]}")
-      awk -v f="$full" -v z="$noop" -v n="$n" 'BEGIN { printf "%.2f\n", (f - z) / n }' >"$work/res/sends/$w-$t"
+      once=$(sends "${CMD[@]}")
+      fresh_db "$db"
+      "setup_$t" "$db"
+      "cmd_$t" "$db" 127.0.0.1 "$PGPORT" "$work/$t/sends-${w}x2"
+      twice=$(sends "${CMD[@]}")
+      awk -v a="$once" -v b="$twice" -v n="$n" 'BEGIN { printf "%.2f\n", (b - a) / n }' >"$work/res/sends/$w-$t"
     done
   done
 }

@@ -116,7 +116,7 @@ print_report() {
   section "--version" version psql "${others[@]}"
   echo
   [[ -z "$sqitch_skip" ]] || echo "sqitch: skipped ($sqitch_skip)"
-  echo "Sends / migration: client writes to the server's socket per migration (strace), on 100 tiny and 20 medium migrations."
+  echo "Sends / migration: client writes to the server's socket per further migration (strace): a run of 200 tiny (40 medium) less a run of 100 (20), over 100 (20)."
   [[ -z "$loopback_only" ]] || echo "Not run through the delay proxy: $(for t in $loopback_only; do name_of "$t"; done | paste -sd, -)."
   echo "W3: peers not listed were not run on it, the others in the first round only ($(for t in "${peers[@]}"; do [[ " $w3_peers " == *" $t "* ]] || name_of "$t"; done | paste -sd, -)); (stopped): still running after ${w3_timeout} s."
   echo
