@@ -52,6 +52,12 @@ TextPosition position_at(std::string_view text, std::size_t byte_offset) noexcep
   return pos;
 }
 
+TextPosition advance_position(TextPosition from, std::string_view text, std::size_t length) noexcept {
+  const TextPosition step = position_at(text, length);
+  if (step.line > 1) return {from.line + step.line - 1, step.column};
+  return {from.line, from.column + step.column - 1};
+}
+
 std::size_t byte_offset_of_char(std::string_view text, int char_position) noexcept {
   if (char_position <= 1) return 0;
   int chars = 0;

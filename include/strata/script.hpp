@@ -100,6 +100,9 @@ class ScriptStream {
 
 // Line and column of a byte offset in `text`.
 TextPosition position_at(std::string_view text, std::size_t byte_offset) noexcept;
+// The position reached after the first `length` bytes of `text` when it starts at `from`:
+// counting on from a known position instead of from the start keeps a large file linear.
+TextPosition advance_position(TextPosition from, std::string_view text, std::size_t length) noexcept;
 
 // Byte offset of the 1-based character position `char_position` in `text` (as the server reports
 // error positions), clamped to the text's size.

@@ -84,13 +84,7 @@ struct LineCursor {
       offset = 0;
       position = {};
     }
-    const TextPosition step = position_at(text.substr(offset), to - offset);
-    if (step.line > 1) {
-      position.line += step.line - 1;
-      position.column = step.column;
-    } else {
-      position.column += step.column - 1;
-    }
+    position = advance_position(position, text.substr(offset), to - offset);
     offset = to;
     return position;
   }

@@ -166,13 +166,7 @@ void ScriptStream::State::mark_calls() {
 // Line:col of every statement and data block, counting on from where the last batch stopped.
 void ScriptStream::State::assign_positions() {
   auto advance = [&](std::size_t offset) {
-    const TextPosition step = position_at(text.substr(positioned, offset - positioned), offset - positioned);
-    if (step.line > 1) {
-      position.line += step.line - 1;
-      position.column = step.column;
-    } else {
-      position.column += step.column - 1;
-    }
+    position = advance_position(position, text.substr(positioned, offset - positioned), offset - positioned);
     positioned = offset;
     return position;
   };
