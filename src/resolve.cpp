@@ -20,7 +20,7 @@
 #include "strata/checksum.hpp"
 #include "strata/error.hpp"
 #include "strata/log.hpp"
-#include "resolve/read.hpp"
+#include "resolve/files.hpp"
 
 // What Flyway does, read off flyway-core's FileSystemScanner, FileSystemResource, Location,
 // LocationParser, SqlMigrationResolver, ResolvedMigrationComparator and CompositeMigrationResolver:
@@ -40,8 +40,8 @@
 namespace strata {
 namespace {
 
-using resolve_detail::read_migration_text;
-using resolve_detail::read_whole_file;
+using resolve_detail::FileJob;
+using resolve_detail::read_jobs;
 
 [[noreturn]] void fail(const std::string& file, const std::string& message, int line = 0) {
   InputError e(message);
@@ -97,29 +97,13 @@ struct DirCloser {
   void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
 
-// A callback's name: "<event>[<separator><description>]<suffix>", the event one of Flyway's ids.
-std::optional<std::pair<CallbackEvent, std::string>> callback_name(std::string_view name, const NamingRules& naming,
-                                                                   std::string& description) {
-  for (const std::string& suffix : naming.suffixes) {
-    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
-    std::string_view base = name.substr(0, name.size() - suffix.size());
-    const std::size_t sep = base.find(naming.separator);
-    std::string_view id = base.substr(0, sep);
-    std::optional<CallbackEvent> event = parse_callback_event(id);
-    if (!event) return std::nullopt;
-    description.clear();
-    if (sep != std::string_view::npos) {
-      for (char c : base.substr(sep + naming.separator.size())) description += c == '_' ? ' ' : c;
-    }
-    return std::make_pair(*event, std::string(id));
-  }
-  return std::nullopt;
-}
-
 struct Scan {
   const NamingRules& naming;
   std::vector<ResolvedMigration>& out;
   std::vector<ResolvedCallback>& callbacks;
+  // Files found and not read yet: each directory's are read (on two threads) when the walk
+  // leaves it, while it and its ancestors are still open.
+  std::vector<FileJob> jobs;
   // Directories already scanned, by device and inode: two links to one directory and
   // overlapping locations read each directory once, at the first path reaching it in sorted order.
   std::set<std::pair<dev_t, ino_t>> seen;
@@ -172,6 +156,15 @@ struct Scan {
     ancestors.pop_back();
   }
 
+  // Reads the files found so far. On the way out of a failing walk it is called too, so that an
+  // error in an earlier file still wins over a later directory's, as in a one-by-one scan.
+  void read_found_files() {
+    std::vector<FileJob> batch = std::move(jobs);
+    jobs.clear();
+    read_jobs(batch, naming, out, callbacks);
+  }
+
+  // The directory stays open until its files are read, on success and on failure alike.
   void directory(int fd, const std::string& dir, const std::string& rel) {
     std::unique_ptr<DIR, DirCloser> d(::fdopendir(fd));
     if (!d) {
@@ -179,16 +172,26 @@ struct Scan {
       ::close(fd);
       fail(dir, "cannot read directory " + dir + ": " + std::strerror(err));
     }
+    try {
+      list_directory(d.get(), dir, rel);
+    } catch (...) {
+      read_found_files();
+      throw;
+    }
+    read_found_files();
+  }
+
+  void list_directory(DIR* d, const std::string& dir, const std::string& rel) {
     std::vector<std::pair<std::string, unsigned char>> entries;
     errno = 0;
-    while (const dirent* e = ::readdir(d.get())) {
+    while (const dirent* e = ::readdir(d)) {
       const std::string_view name = e->d_name;
       if (name != "." && name != "..") entries.emplace_back(std::string(name), e->d_type);
     }
     if (errno != 0) fail(dir, "cannot read directory " + dir + ": " + std::strerror(errno));
     std::sort(entries.begin(), entries.end());
 
-    const int dfd = ::dirfd(d.get());
+    const int dfd = ::dirfd(d);
     for (const auto& [name, type] : entries) {
       bool is_dir = type == DT_DIR;
       if (type == DT_LNK || type == DT_UNKNOWN) {
@@ -213,7 +216,7 @@ struct Scan {
         walk(sub, path, rel + name + '/');
         continue;
       }
-      file(dfd, name, dir, rel, has_config(entries, name));
+      jobs.push_back(FileJob{dfd, name, dir, rel, has_config(entries, name)});
     }
   }
 
@@ -224,51 +227,31 @@ struct Scan {
                                [](const auto& entry, const std::string& n) { return entry.first < n; });
     return it != entries.end() && it->first == conf;
   }
-
-  static void read_config(int dfd, const std::string& name, const std::string& dir, ResolvedMigration& m) {
-    const std::string conf = name + ".conf";
-    m.config_path = join(dir, conf);
-    m.execute_in_transaction = parse_script_config(read_whole_file(dfd, conf.c_str(), m.config_path.string()),
-                                                   m.config_path.string()).execute_in_transaction;
-  }
-
-  void file(int dfd, const std::string& name, const std::string& dir, const std::string& rel, bool configured) {
-    std::optional<MigrationName> parsed;
-    try {
-      parsed = parse_migration_name(name, naming);
-    } catch (InputError& e) {
-      e.file = join(dir, name);
-      throw;
-    }
-    if (!parsed) {
-      std::string description;
-      if (auto cb = callback_name(name, naming, description)) {
-        ResolvedCallback c;
-        c.event = cb->first;
-        c.event_id = cb->second;
-        c.description = std::move(description);
-        c.script = rel + name;
-        c.path = join(dir, name);
-        c.sql = read_migration_text(dfd, name, c.path.string(), rel);
-        callbacks.push_back(std::move(c));
-      }
-      return;
-    }
-
-    ResolvedMigration m;
-    m.kind = parsed->kind;
-    m.version = std::move(parsed->version);
-    m.description = std::move(parsed->description);
-    m.script = rel + name;
-    const std::string path = join(dir, name);
-    FlywayChecksum checksum;  // taken as the file is read
-    m.sql = read_migration_text(dfd, name, path, rel, &checksum);
-    m.checksum = checksum.value();
-    m.path = path;
-    if (configured) read_config(dfd, name, dir, m);
-    out.push_back(std::move(m));
-  }
 };
+
+// Versioned by version, then repeatables by description. Equal keys sort by path so that the
+// duplicate error names the same pair every run. The order is found on indices and each
+// migration moved once: moving one inside the sort costs more than comparing it.
+void sort_migrations(std::vector<ResolvedMigration>& migrations) {
+  const auto before = [&](std::uint32_t i, std::uint32_t j) {
+    const ResolvedMigration& a = migrations[i];
+    const ResolvedMigration& b = migrations[j];
+    if (a.kind != b.kind) return a.kind == MigrationKind::Versioned;
+    if (a.kind == MigrationKind::Versioned) {
+      if (auto c = *a.version <=> *b.version; c != 0) return c < 0;
+    } else if (int c = compare_java(a.description, b.description); c != 0) {
+      return c < 0;
+    }
+    return a.path.native() < b.path.native();
+  };
+  std::vector<std::uint32_t> order(migrations.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), before);
+  std::vector<ResolvedMigration> sorted;
+  sorted.reserve(migrations.size());
+  for (std::uint32_t i : order) sorted.push_back(std::move(migrations[i]));
+  migrations = std::move(sorted);
+}
 
 }  // namespace
 
@@ -294,7 +277,7 @@ std::vector<ResolvedMigration> resolve_migrations(const ResolveOptions& options)
 ResolvedScripts resolve_scripts(const ResolveOptions& options) {
   ResolvedScripts scripts;
   std::vector<ResolvedMigration>& out = scripts.migrations;
-  Scan scan{options.naming, out, scripts.callbacks, {}, {}};
+  Scan scan{options.naming, out, scripts.callbacks, {}, {}, {}};
   for (const auto& location : options.locations) {
     const std::string dir = location_directory(location).string();
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -307,16 +290,7 @@ ResolvedScripts resolve_scripts(const ResolveOptions& options) {
     if (scan.enter(fd, dir)) scan.walk(fd, dir, "");
   }
 
-  // Equal keys sort by path so that the duplicate error below names the same pair every run.
-  std::sort(out.begin(), out.end(), [](const ResolvedMigration& a, const ResolvedMigration& b) {
-    if (a.kind != b.kind) return a.kind == MigrationKind::Versioned;
-    if (a.kind == MigrationKind::Versioned) {
-      if (auto c = *a.version <=> *b.version; c != 0) return c < 0;
-    } else if (int c = compare_java(a.description, b.description); c != 0) {
-      return c < 0;
-    }
-    return a.path.native() < b.path.native();
-  });
+  sort_migrations(out);
   for (std::size_t i = 1; i < out.size(); ++i) {
     const ResolvedMigration& a = out[i - 1];
     const ResolvedMigration& b = out[i];

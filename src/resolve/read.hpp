@@ -12,6 +12,10 @@ namespace strata::resolve_detail {
 // they are read. Throws InputError.
 std::string read_whole_file(int dir_fd, const char* name, const std::string& path, FlywayChecksum* checksum = nullptr);
 
+// The rest of the open file `fd`, `size_hint` bytes as far as fstat knew (a file that grew or
+// shrank since is still read whole). Does not close `fd`. Throws InputError naming `path`.
+std::string read_open_file(int fd, std::size_t size_hint, const std::string& path, FlywayChecksum* checksum = nullptr);
+
 // The file's text, checked to be UTF-8 without NUL bytes, its relative path `rel` too.
 std::string read_migration_text(int dir_fd, const std::string& name, const std::string& path, const std::string& rel,
                                 FlywayChecksum* checksum = nullptr);

@@ -1,0 +1,145 @@
+#include "resolve/files.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <variant>
+
+#include "resolve/read.hpp"
+#include "strata/error.hpp"
+
+namespace strata::resolve_detail {
+namespace {
+
+std::string join(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir);
+  if (!out.empty() && out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
+// A callback's name: "<event>[<separator><description>]<suffix>", the event one of Flyway's ids.
+std::optional<std::pair<CallbackEvent, std::string>> callback_name(std::string_view name, const NamingRules& naming,
+                                                                   std::string& description) {
+  for (const std::string& suffix : naming.suffixes) {
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    std::string_view base = name.substr(0, name.size() - suffix.size());
+    const std::size_t sep = base.find(naming.separator);
+    std::string_view id = base.substr(0, sep);
+    std::optional<CallbackEvent> event = parse_callback_event(id);
+    if (!event) return std::nullopt;
+    description.clear();
+    if (sep != std::string_view::npos) {
+      for (char c : base.substr(sep + naming.separator.size())) description += c == '_' ? ' ' : c;
+    }
+    return std::make_pair(*event, std::string(id));
+  }
+  return std::nullopt;
+}
+
+using Found = std::variant<std::monostate, ResolvedMigration, ResolvedCallback>;
+
+struct Outcome {
+  Found found;
+  std::exception_ptr error;
+};
+
+void read_config(const FileJob& job, ResolvedMigration& m) {
+  const std::string conf = job.name + ".conf";
+  m.config_path = join(job.dir, conf);
+  m.execute_in_transaction =
+      parse_script_config(read_whole_file(job.dir_fd, conf.c_str(), m.config_path.string()), m.config_path.string())
+          .execute_in_transaction;
+}
+
+Found read_job(const FileJob& job, const NamingRules& naming) {
+  std::optional<MigrationName> parsed;
+  try {
+    parsed = parse_migration_name(job.name, naming);
+  } catch (InputError& e) {
+    e.file = join(job.dir, job.name);
+    throw;
+  }
+  if (!parsed) {
+    std::string description;
+    auto cb = callback_name(job.name, naming, description);
+    if (!cb) return {};
+    ResolvedCallback c;
+    c.event = cb->first;
+    c.event_id = std::move(cb->second);
+    c.description = std::move(description);
+    c.script = job.rel + job.name;
+    c.path = join(job.dir, job.name);
+    c.sql = read_migration_text(job.dir_fd, job.name, c.path.string(), job.rel);
+    return c;
+  }
+  ResolvedMigration m;
+  m.kind = parsed->kind;
+  m.version = std::move(parsed->version);
+  m.description = std::move(parsed->description);
+  m.script = job.rel + job.name;
+  std::string path = join(job.dir, job.name);
+  FlywayChecksum checksum;  // taken as the file is read
+  m.sql = read_migration_text(job.dir_fd, job.name, path, job.rel, &checksum);
+  m.checksum = checksum.value();
+  m.path = std::move(path);
+  if (job.configured) read_config(job, m);
+  return m;
+}
+
+// Jobs are handed out in runs: neighbours share a directory's cache lines, and the counter is
+// touched once per run instead of once per file.
+constexpr std::size_t kRun = 32;
+
+void drain(std::atomic<std::size_t>& next, const std::vector<FileJob>& jobs, const NamingRules& naming,
+           std::vector<Outcome>& outcomes) {
+  for (;;) {
+    const std::size_t begin = next.fetch_add(kRun, std::memory_order_relaxed);
+    if (begin >= jobs.size()) return;
+    const std::size_t end = std::min(jobs.size(), begin + kRun);
+    for (std::size_t i = begin; i < end; ++i) {
+      try {
+        outcomes[i].found = read_job(jobs[i], naming);
+      } catch (...) {
+        outcomes[i].error = std::current_exception();
+      }
+    }
+  }
+}
+
+}  // namespace
+
+unsigned reader_threads(std::size_t jobs) {
+  if (jobs < 2 * kRun) return 1;
+  return std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+}
+
+void read_jobs(const std::vector<FileJob>& jobs, const NamingRules& naming, std::vector<ResolvedMigration>& out,
+               std::vector<ResolvedCallback>& callbacks) {
+  std::vector<Outcome> outcomes(jobs.size());
+  std::atomic<std::size_t> next{0};
+  std::optional<std::thread> helper;
+  if (reader_threads(jobs.size()) > 1) {
+    try {
+      helper.emplace([&] { drain(next, jobs, naming, outcomes); });
+    } catch (const std::system_error&) {
+      // No thread to be had: this one reads them all.
+    }
+  }
+  drain(next, jobs, naming, outcomes);
+  if (helper) helper->join();
+  out.reserve(out.size() + jobs.size());
+  for (Outcome& o : outcomes) {
+    if (o.error) std::rethrow_exception(o.error);
+    if (auto* m = std::get_if<ResolvedMigration>(&o.found)) out.push_back(std::move(*m));
+    else if (auto* c = std::get_if<ResolvedCallback>(&o.found)) callbacks.push_back(std::move(*c));
+  }
+}
+
+}  // namespace strata::resolve_detail
