@@ -43,12 +43,14 @@ Limit target_limit(const Target& target, const std::optional<Version>& current, 
 // Step 5: match rows to files; whatever no live row claims is left to apply.
 Claimed match_rows_to_files(std::vector<Row>& rows, const Files& files) {
   Claimed claimed{std::vector<char>(files.versioned.size(), 0), std::vector<char>(files.repeatable.size(), 0)};
+  std::size_t next_versioned = 0;  // rows in rank order usually follow the files' version order
   for (Row& r : rows) {
     if (r.hidden) continue;
     const bool live = !r.deleted && r.type != RowType::Delete;
     if (r.version) {
-      const std::size_t at = files.find_versioned(*r.version, canonical_type(r.row->type));
+      const std::size_t at = files.find_versioned(*r.version, canonical_type(r.row->type), next_versioned);
       if (at == kNone) continue;
+      next_versioned = at + 1;
       r.resolved = files.versioned[at];
       if (live) claimed.versioned[at] = 1;
     } else {

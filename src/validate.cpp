@@ -38,6 +38,17 @@ std::string where(const MigrationInfo& info) {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
+// A pattern's state is one word in lower case; a state's name is compared to it without a copy.
+bool equals_ignoring_case(std::string_view name, std::string_view lower_word) {
+  return name.size() == lower_word.size() &&
+         std::equal(name.begin(), name.end(), lower_word.begin(),
+                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? char(a - 'A' + 'a') : a) == b; });
+}
+
+// fit_description keeps a description of at most this many bytes as it is (200 UTF-16 units
+// are never fewer than 200 bytes).
+constexpr std::size_t kDescriptionFitsBytes = 200;
+
 std::string checksum_text(const std::optional<std::int32_t>& c) { return c ? std::to_string(*c) : "null"; }
 
 // What every rule needs to know besides the migration: the patterns, the schema's versions and
@@ -120,36 +131,47 @@ Found outdated(const MigrationInfo& info, const Rules& r) {
                  "run " + r.migrate + " to re-apply it");
 }
 
-// The file and its row disagree on type, checksum or description (in that order).
+// Whether the row records the file's description: the file's as the history stores it (a long
+// one cut to fit), compared without a copy in the usual case of one that fits.
+bool same_description(const std::string& file, const std::string& applied) {
+  if (file.size() <= kDescriptionFitsBytes) return file == applied;
+  return fit_description(file) == applied;
+}
+
+// The file and its row disagree on type, checksum or description (in that order). Every applied
+// migration passes here on each migrate, so the messages are only built for a problem.
 Found file_changed(const MigrationInfo& info, const Rules& r) {
   const AppliedMigration* applied = info.applied;
   const ResolvedMigration* file = info.resolved;
   if (!file || !applied || applied->type == "DELETE" || is_undo_type(applied->type)) return {};
-  const std::optional<Version> version = info.version();
+  // The row was matched to the file by version, so the file's version stands for the row's.
+  const std::optional<Version>& version = file->version;
   if (version && r.rec.baseline && !(*version > *r.rec.baseline)) return {};
   const bool versioned = info.is_versioned();
-  const std::string what = versioned ? label(info) : applied->script;
-  const std::string fix = "revert the change to the file, or run " + r.repair +
-                          " to record the file as it is now if the change is intended";
+  const auto what = [&] { return versioned ? label(info) : applied->script; };
+  const auto fix = [&] {
+    return "revert the change to the file, or run " + r.repair +
+           " to record the file as it is now if the change is intended";
+  };
   if (file->type != canonical_type(applied->type)) {
     return problem(info, ProblemKind::TypeMismatch,
-                   "type mismatch for " + what + ": applied to database " + applied->type + ", resolved locally " +
+                   "type mismatch for " + what() + ": applied to database " + applied->type + ", resolved locally " +
                        file->type,
-                   fix);
+                   fix());
   }
   const bool compare_checksum = versioned || (r.pending_ignored && info.state != MigrationState::Outdated &&
                                               info.state != MigrationState::Superseded);
   if (compare_checksum && !checksum_matches(*file, applied->checksum)) {
     return problem(info, ProblemKind::ChecksumMismatch,
-                   "checksum mismatch for " + what + ": applied to database " + checksum_text(applied->checksum) +
+                   "checksum mismatch for " + what() + ": applied to database " + checksum_text(applied->checksum) +
                        ", resolved locally " + std::to_string(file->checksum),
-                   fix);
+                   fix());
   }
-  if (fit_description(file->description) == applied->description) return {};
+  if (same_description(file->description, applied->description)) return {};
   return problem(info, ProblemKind::DescriptionMismatch,
-                 "description mismatch for " + what + ": applied to database " + quoted(applied->description) +
+                 "description mismatch for " + what() + ": applied to database " + quoted(applied->description) +
                      ", resolved locally " + quoted(file->description),
-                 fix);
+                 fix());
 }
 
 using Rule = Found (*)(const MigrationInfo&, const Rules&);
@@ -159,7 +181,7 @@ constexpr Rule kRules[] = {failed_row, file_gone, below_current, not_applied, ou
 }  // namespace
 
 bool IgnorePattern::matches(bool versioned, MigrationState s) const {
-  if (state != "*" && lower(state_name(s)) != state) return false;
+  if (state != "*" && !equals_ignoring_case(state_name(s), state)) return false;
   if (type == "*") return true;
   return versioned ? type == "versioned" : type == "repeatable";
 }

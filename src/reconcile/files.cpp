@@ -13,7 +13,13 @@ bool versioned_before(const ResolvedMigration& m, const Version& v, const std::s
 
 }  // namespace
 
-std::size_t Files::find_versioned(const Version& v, const std::string& type) const {
+std::size_t Files::find_versioned(const Version& v, const std::string& type, std::size_t hint) const {
+  // The hint is the answer when it holds (v, type) and nothing before it does; that is where
+  // the binary search would land.
+  if (hint < versioned.size() && *versioned[hint]->version == v && versioned[hint]->type == type &&
+      (hint == 0 || versioned_before(*versioned[hint - 1], v, type))) {
+    return hint;
+  }
   auto it = std::partition_point(versioned.begin(), versioned.end(),
                                  [&](const ResolvedMigration* m) { return versioned_before(*m, v, type); });
   if (it == versioned.end() || !(*(*it)->version == v) || (*it)->type != type) return kNone;
@@ -37,10 +43,10 @@ Files index_files(const std::vector<ResolvedMigration>& resolved) {
     f.versioned.push_back(&m);
     if (!f.highest || *m.version > *f.highest) f.highest = m.version;
   }
-  std::stable_sort(f.versioned.begin(), f.versioned.end(), [](const ResolvedMigration* a, const ResolvedMigration* b) {
+  stable_sort_unless_sorted(f.versioned.begin(), f.versioned.end(), [](const ResolvedMigration* a, const ResolvedMigration* b) {
     return versioned_before(*a, *b->version, b->type);
   });
-  std::stable_sort(f.repeatable.begin(), f.repeatable.end(),
+  stable_sort_unless_sorted(f.repeatable.begin(), f.repeatable.end(),
                    [](const ResolvedMigration* a, const ResolvedMigration* b) { return a->description < b->description; });
   // Flyway keeps repeatables in a map by description: of two with the same one, the last wins.
   auto& rr = f.repeatable;

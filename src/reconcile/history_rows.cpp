@@ -30,7 +30,7 @@ bool synthetic(RowType t) {
 // `before`; rank order is kept inside a group, so no quadratic scan is needed.
 template <class Before, class Same, class Visit>
 void for_each_group(std::vector<std::uint32_t> members, Before before, Same same, Visit visit) {
-  std::stable_sort(members.begin(), members.end(), before);
+  stable_sort_unless_sorted(members.begin(), members.end(), before);
   for (std::size_t g = 0; g < members.size();) {
     std::size_t end = g + 1;
     while (end < members.size() && same(members[g], members[end])) ++end;
@@ -86,8 +86,8 @@ std::vector<Row> read_rows(const std::vector<AppliedMigration>& applied) {
               std::to_string(applied[i].installed_rank));
     }
   }
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const Row& a, const Row& b) { return a.row->installed_rank < b.row->installed_rank; });
+  stable_sort_unless_sorted(rows.begin(), rows.end(),
+                            [](const Row& a, const Row& b) { return a.row->installed_rank < b.row->installed_rank; });
   return rows;
 }
 

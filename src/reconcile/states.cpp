@@ -75,7 +75,7 @@ std::vector<Entry> list_in_info_order(const std::vector<Row>& rows, const Files&
     const ResolvedMigration* m = files.repeatable[i];
     if (!claimed.repeatable[i]) entries.push_back(Entry{{m, nullptr, MigrationState::Pending}, 2, 0, nullptr, &m->description});
   }
-  std::stable_sort(entries.begin(), entries.end(), entry_less);
+  stable_sort_unless_sorted(entries.begin(), entries.end(), entry_less);
   return entries;
 }
 

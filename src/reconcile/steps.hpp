@@ -1,6 +1,7 @@
 #pragma once
 // The steps of `reconcile` (src/reconcile.cpp runs them in order) and what they hand each other.
 // Private to strata_core; pure like reconcile itself.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -16,6 +17,13 @@ enum class RowType : std::uint8_t { Sql, Schema, Baseline, Delete, Undo, Other }
 
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
+// std::stable_sort, after one pass that finds the range already in order: files arrive sorted
+// by version, and rows by installed_rank and (nearly always) by version too.
+template <class It, class Less>
+void stable_sort_unless_sorted(It first, It last, Less less) {
+  if (!std::is_sorted(first, last, less)) std::stable_sort(first, last, less);
+}
+
 // Step 1 (files.cpp): the files, keyed as Flyway keys them: versioned by (version, type),
 // repeatables by description.
 struct Files {
@@ -23,8 +31,10 @@ struct Files {
   std::vector<const ResolvedMigration*> repeatable;  // sorted by description, one per description
   std::optional<Version> highest;                    // the highest file version
 
-  // Index into `versioned` / `repeatable`, or kNone.
-  std::size_t find_versioned(const Version& v, const std::string& type) const;
+  // Index into `versioned` / `repeatable`, or kNone. `hint` is where the caller expects it (the
+  // one after its last match): checked first, it saves the binary search when rows and files
+  // come in one order.
+  std::size_t find_versioned(const Version& v, const std::string& type, std::size_t hint = kNone) const;
   std::size_t find_repeatable(const std::string& description) const;
 };
 

@@ -78,3 +78,42 @@ TEST(Version, TextKeepsTheDigitsWithUnderscoresAsDots) {
   EXPECT_EQ(v("2.0").text(), "2.0");
   EXPECT_EQ(v("1.2_3").text(), "1.2.3");
 }
+
+// The order as arithmetic on the parts, written independently of Version: numbers of any length
+// (as digit strings without leading zeros), missing parts zero.
+int reference_compare(const std::string& a, const std::string& b) {
+  const auto parts = [](const std::string& s) {
+    std::vector<std::string> out(1);
+    for (char c : s) {
+      if (c == '.' || c == '_') out.emplace_back();
+      else if (!(out.back().empty() && c == '0')) out.back() += c;
+    }
+    return out;
+  };
+  const std::vector<std::string> x = parts(a), y = parts(b);
+  for (std::size_t i = 0; i < std::max(x.size(), y.size()); ++i) {
+    const std::string p = i < x.size() ? x[i] : "", q = i < y.size() ? y[i] : "";
+    if (p.size() != q.size()) return p.size() < q.size() ? -1 : 1;
+    if (p != q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
+
+TEST(Version, CompareAgreesWithArithmeticOnEveryPairOfASample) {
+  std::vector<std::string> sample;
+  for (const char* part : {"0", "00", "1", "01", "9", "10", "099", "100", "18446744073709551616"}) {
+    sample.push_back(part);
+    for (const char* second : {"0", "1", "10", "9"}) {
+      sample.push_back(std::string(part) + "." + second);
+      sample.push_back(std::string(part) + "_" + second + ".0");
+    }
+  }
+  for (const std::string& a : sample) {
+    for (const std::string& b : sample) {
+      const int want = reference_compare(a, b);
+      const auto got = *Version::parse(a) <=> *Version::parse(b);
+      EXPECT_EQ(got < 0 ? -1 : (got > 0 ? 1 : 0), want) << a << " vs " << b;
+      EXPECT_EQ(*Version::parse(a) == *Version::parse(b), want == 0) << a << " vs " << b;
+    }
+  }
+}

@@ -70,5 +70,35 @@ TEST(ReconcileSteps, NextTargetLimitsToTheFirstPendingVersion) {
   EXPECT_EQ(entries[2].info.state, MigrationState::AboveTarget);
 }
 
+TEST(ReconcileSteps, AHintNeverChangesWhichFileIsFound) {
+  // Two files of version 2 (an SQL and a JDBC one) and 1.0 next to 1: every hint, right, wrong,
+  // one past a duplicate key or past the end, finds what the binary search finds.
+  std::vector<ResolvedMigration> resolved{V("1.0", "a"), V("2", "b"), V("2", "j", 1, "JDBC"), V("3", "c"),
+                                          V("3.1", "d")};
+  const Files files = index_files(resolved);
+  const std::vector<std::pair<std::string, std::string>> keys{{"1", "SQL"},   {"2", "SQL"}, {"2", "JDBC"},
+                                                              {"3", "SQL"},   {"3.1", "SQL"}, {"3.0.0", "SQL"},
+                                                              {"2.5", "SQL"}, {"4", "SQL"}, {"0", "SQL"}};
+  for (const auto& [version, type] : keys) {
+    const Version v = *Version::parse(version);
+    const std::size_t want = files.find_versioned(v, type);
+    for (std::size_t hint = 0; hint <= files.versioned.size() + 1; ++hint) {
+      EXPECT_EQ(files.find_versioned(v, type, hint), want) << version << " " << type << " hint " << hint;
+    }
+    EXPECT_EQ(files.find_versioned(v, type, kNone), want);
+  }
+}
+
+TEST(ReconcileSteps, RowsOutOfRankOrderAreSortedAndSortedOnesKeepTheirOrder) {
+  std::vector<AppliedMigration> in_order{row(1, "1", "a"), row(2, "2", "b"), row(3, std::nullopt, "v")};
+  std::vector<Row> rows = read_rows(in_order);
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].row, &in_order[i]);
+  std::vector<AppliedMigration> shuffled{row(3, std::nullopt, "v"), row(1, "1", "a"), row(2, "2", "b")};
+  rows = read_rows(shuffled);
+  EXPECT_EQ(rows[0].row, &shuffled[1]);
+  EXPECT_EQ(rows[1].row, &shuffled[2]);
+  EXPECT_EQ(rows[2].row, &shuffled[0]);
+}
+
 }  // namespace
 }  // namespace strata::reconciling
