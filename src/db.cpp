@@ -92,21 +92,21 @@ SqlError result_error(PGconn* conn, const PGresult* r) {
 }
 
 Rows rows_of(const PGresult* r) {
+  const Libpq& pq = libpq();  // once: a history of 10,000 rows has 100,000 cells
   Rows rows;
-  const int n = libpq().PQntuples(r);
-  const int m = libpq().PQnfields(r);
-  rows.reserve(static_cast<std::size_t>(n));
+  const int n = pq.PQntuples(r);
+  const int m = pq.PQnfields(r);
+  rows.resize(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    Row row;
+    Row& row = rows[static_cast<std::size_t>(i)];
     row.reserve(static_cast<std::size_t>(m));
     for (int j = 0; j < m; ++j) {
-      if (libpq().PQgetisnull(r, i, j)) {
+      if (pq.PQgetisnull(r, i, j)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(libpq().PQgetvalue(r, i, j), static_cast<std::size_t>(libpq().PQgetlength(r, i, j))));
+        row.emplace_back(std::in_place, pq.PQgetvalue(r, i, j), static_cast<std::size_t>(pq.PQgetlength(r, i, j)));
       }
     }
-    rows.push_back(std::move(row));
   }
   return rows;
 }

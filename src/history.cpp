@@ -1,6 +1,7 @@
 #include "strata/history.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "strata/db.hpp"
 #include "strata/error.hpp"
@@ -171,22 +172,38 @@ std::vector<AppliedMigration> HistoryTable::load() const {
   return from_rows(std::move(rows));
 }
 
+namespace {
+
+// The cell's text moved out, or "" for NULL.
+std::string take(std::optional<std::string>& cell) { return cell ? std::move(*cell) : std::string(); }
+
+// An integer column's text; the server printed it, so it is well-formed and in range.
+template <class Int>
+Int integer(const std::optional<std::string>& cell, Int otherwise) {
+  if (!cell) return otherwise;
+  Int value = otherwise;
+  std::from_chars(cell->data(), cell->data() + cell->size(), value);
+  return value;
+}
+
+}  // namespace
+
 std::vector<AppliedMigration> HistoryTable::from_rows(Rows rows) {
   std::vector<AppliedMigration> out;
-  out.reserve(rows.size());
-  for (auto& r : rows) {
-    AppliedMigration a;
-    a.installed_rank = std::stoi(r[0].value_or("0"));
+  out.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto& r = rows[i];
+    AppliedMigration& a = out[i];
+    a.installed_rank = integer<int>(r[0], 0);
     a.version = std::move(r[1]);
-    a.description = r[2].value_or("");
-    a.type = r[3].value_or("");
-    a.script = r[4].value_or("");
-    if (r[5]) a.checksum = static_cast<std::int32_t>(std::stol(*r[5]));
-    a.installed_by = r[6].value_or("");
-    a.installed_on = r[7].value_or("");
-    a.execution_time = r[8] ? std::stoi(*r[8]) : 0;
-    a.success = r[9].value_or("f") == "t";
-    out.push_back(std::move(a));
+    a.description = take(r[2]);
+    a.type = take(r[3]);
+    a.script = take(r[4]);
+    if (r[5]) a.checksum = integer<std::int32_t>(r[5], 0);
+    a.installed_by = take(r[6]);
+    a.installed_on = take(r[7]);
+    a.execution_time = integer<int>(r[8], 0);
+    a.success = r[9] && *r[9] == "t";
   }
   return out;
 }

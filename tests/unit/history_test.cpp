@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "strata/db.hpp"
 #include "strata/history.hpp"
 
 namespace strata {
@@ -62,6 +63,37 @@ TEST(History, RowVersionParsesLikeAFileVersion) {
   row.version = "1.01";
   ASSERT_TRUE(row.parsed_version());
   EXPECT_EQ(*row.parsed_version(), *Version::parse("1_1"));
+}
+
+TEST(History, RowsDecodeEveryColumnNullsAndNegativeChecksumsIncluded) {
+  Rows rows{{"1", std::nullopt, "<< Flyway Schema Creation >>", "SCHEMA", "\"public\"", std::nullopt, "postgres",
+             "2024-01-31 12:34:56.789", "0", "t"},
+            {"2", "1.1", "add things", "SQL", "sub/V1_1__add_things.sql", "-2147483648", "me",
+             "2024-01-31 12:34:57.000", "1234", "f"},
+            {"3", std::nullopt, "views", "SQL", "R__views.sql", "2147483647", "me", std::nullopt, std::nullopt,
+             std::nullopt}};
+  const std::vector<AppliedMigration> a = HistoryTable::from_rows(rows);
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].installed_rank, 1);
+  EXPECT_FALSE(a[0].version);
+  EXPECT_EQ(a[0].description, "<< Flyway Schema Creation >>");
+  EXPECT_EQ(a[0].type, "SCHEMA");
+  EXPECT_EQ(a[0].script, "\"public\"");
+  EXPECT_FALSE(a[0].checksum);
+  EXPECT_EQ(a[0].installed_by, "postgres");
+  EXPECT_EQ(a[0].installed_on, "2024-01-31 12:34:56.789");
+  EXPECT_EQ(a[0].execution_time, 0);
+  EXPECT_TRUE(a[0].success);
+  EXPECT_EQ(a[1].installed_rank, 2);
+  EXPECT_EQ(a[1].version, "1.1");
+  EXPECT_EQ(a[1].script, "sub/V1_1__add_things.sql");
+  EXPECT_EQ(a[1].checksum, -2147483648);
+  EXPECT_EQ(a[1].execution_time, 1234);
+  EXPECT_FALSE(a[1].success);
+  EXPECT_EQ(a[2].checksum, 2147483647);
+  EXPECT_EQ(a[2].installed_on, "");
+  EXPECT_EQ(a[2].execution_time, 0);
+  EXPECT_FALSE(a[2].success);
 }
 
 }  // namespace
