@@ -97,6 +97,9 @@ struct DirCloser {
   void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
 
+// A directory's entries, names with their d_type, sorted by name.
+using Entries = std::vector<std::pair<std::string, unsigned char>>;
+
 struct Scan {
   const NamingRules& naming;
   std::vector<ResolvedMigration>& out;
@@ -172,8 +175,9 @@ struct Scan {
       ::close(fd);
       fail(dir, "cannot read directory " + dir + ": " + std::strerror(err));
     }
+    Entries entries;  // the jobs' names point into it
     try {
-      list_directory(d.get(), dir, rel);
+      list_directory(d.get(), dir, rel, entries);
     } catch (...) {
       read_found_files();
       throw;
@@ -181,8 +185,7 @@ struct Scan {
     read_found_files();
   }
 
-  void list_directory(DIR* d, const std::string& dir, const std::string& rel) {
-    std::vector<std::pair<std::string, unsigned char>> entries;
+  void list_directory(DIR* d, const std::string& dir, const std::string& rel, Entries& entries) {
     errno = 0;
     while (const dirent* e = ::readdir(d)) {
       const std::string_view name = e->d_name;
@@ -190,6 +193,7 @@ struct Scan {
     }
     if (errno != 0) fail(dir, "cannot read directory " + dir + ": " + std::strerror(errno));
     std::sort(entries.begin(), entries.end());
+    const bool any_config = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.first.ends_with(".conf"); });
 
     const int dfd = ::dirfd(d);
     for (const auto& [name, type] : entries) {
@@ -216,12 +220,12 @@ struct Scan {
         walk(sub, path, rel + name + '/');
         continue;
       }
-      jobs.push_back(FileJob{dfd, name, dir, rel, has_config(entries, name)});
+      jobs.push_back(FileJob{dfd, name, &dir, &rel, any_config && has_config(entries, name)});
     }
   }
 
   // Whether the (sorted) directory holds `name`.conf, Flyway's script config file for it.
-  static bool has_config(const std::vector<std::pair<std::string, unsigned char>>& entries, const std::string& name) {
+  static bool has_config(const Entries& entries, const std::string& name) {
     const std::string conf = name + ".conf";
     auto it = std::lower_bound(entries.begin(), entries.end(), conf,
                                [](const auto& entry, const std::string& n) { return entry.first < n; });
@@ -230,8 +234,8 @@ struct Scan {
 };
 
 // Versioned by version, then repeatables by description. Equal keys sort by path so that the
-// duplicate error names the same pair every run. The order is found on indices and each
-// migration moved once: moving one inside the sort costs more than comparing it.
+// duplicate error names the same pair every run. The order is found on indices and then each
+// migration moved about once: moving one inside the sort costs more than comparing it.
 void sort_migrations(std::vector<ResolvedMigration>& migrations) {
   const auto before = [&](std::uint32_t i, std::uint32_t j) {
     const ResolvedMigration& a = migrations[i];
@@ -247,10 +251,24 @@ void sort_migrations(std::vector<ResolvedMigration>& migrations) {
   std::vector<std::uint32_t> order(migrations.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), before);
-  std::vector<ResolvedMigration> sorted;
-  sorted.reserve(migrations.size());
-  for (std::uint32_t i : order) sorted.push_back(std::move(migrations[i]));
-  migrations = std::move(sorted);
+  // Position j takes the migration at order[j]: each cycle of that permutation is rotated
+  // through one temporary, so nothing needs a second vector.
+  std::vector<char> placed(order.size(), 0);
+  for (std::uint32_t start = 0; start < order.size(); ++start) {
+    if (placed[start] || order[start] == start) continue;
+    ResolvedMigration held = std::move(migrations[start]);
+    std::uint32_t j = start;
+    for (;;) {
+      placed[j] = 1;
+      const std::uint32_t from = order[j];
+      if (from == start) {
+        migrations[j] = std::move(held);
+        break;
+      }
+      migrations[j] = std::move(migrations[from]);
+      j = from;
+    }
+  }
 }
 
 }  // namespace

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <thread>
 #include <utility>
-#include <variant>
 
 #include "resolve/read.hpp"
 #include "strata/error.hpp"
@@ -43,54 +43,61 @@ std::optional<std::pair<CallbackEvent, std::string>> callback_name(std::string_v
   return std::nullopt;
 }
 
-using Found = std::variant<std::monostate, ResolvedMigration, ResolvedCallback>;
-
-struct Outcome {
-  Found found;
-  std::exception_ptr error;
+// What the jobs turned out to be, slot by slot in job order. Migrations are read straight into
+// their slot, which becomes the result as it is when every job was one (the usual case), so no
+// migration is moved on the way out; callbacks are few and kept aside.
+struct Outcomes {
+  explicit Outcomes(std::size_t n) : migrations(n), is_migration(n, 0), callbacks(n), errors(n) {}
+  std::vector<ResolvedMigration> migrations;
+  std::vector<char> is_migration;
+  std::vector<std::unique_ptr<ResolvedCallback>> callbacks;
+  std::vector<std::exception_ptr> errors;
 };
 
 void read_config(const FileJob& job, ResolvedMigration& m) {
-  const std::string conf = job.name + ".conf";
-  m.config_path = join(job.dir, conf);
+  const std::string conf = std::string(job.name) + ".conf";
+  m.config_path = join(*job.dir, conf);
   m.execute_in_transaction =
       parse_script_config(read_whole_file(job.dir_fd, conf.c_str(), m.config_path.string()), m.config_path.string())
           .execute_in_transaction;
 }
 
-Found read_job(const FileJob& job, const NamingRules& naming) {
+// Reads one job into its slot of `outcomes`.
+void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes, std::size_t slot) {
   std::optional<MigrationName> parsed;
   try {
     parsed = parse_migration_name(job.name, naming);
   } catch (InputError& e) {
-    e.file = join(job.dir, job.name);
+    e.file = join(*job.dir, job.name);
     throw;
   }
   if (!parsed) {
     std::string description;
     auto cb = callback_name(job.name, naming, description);
-    if (!cb) return {};
-    ResolvedCallback c;
-    c.event = cb->first;
-    c.event_id = std::move(cb->second);
-    c.description = std::move(description);
-    c.script = job.rel + job.name;
-    c.path = join(job.dir, job.name);
-    c.sql = read_migration_text(job.dir_fd, job.name, c.path.string(), job.rel);
-    return c;
+    if (!cb) return;
+    auto c = std::make_unique<ResolvedCallback>();
+    c->event = cb->first;
+    c->event_id = std::move(cb->second);
+    c->description = std::move(description);
+    c->script = *job.rel + std::string(job.name);
+    c->path = join(*job.dir, job.name);
+    c->sql = read_migration_text(job.dir_fd, std::string(job.name), c->path.string(), *job.rel);
+    outcomes.callbacks[slot] = std::move(c);
+    return;
   }
-  ResolvedMigration m;
+  ResolvedMigration& m = outcomes.migrations[slot];
   m.kind = parsed->kind;
   m.version = std::move(parsed->version);
   m.description = std::move(parsed->description);
-  m.script = job.rel + job.name;
-  std::string path = join(job.dir, job.name);
+  m.script.reserve(job.rel->size() + job.name.size());
+  m.script.append(*job.rel).append(job.name);
+  std::string path = join(*job.dir, job.name);
   FlywayChecksum checksum;  // taken as the file is read
-  m.sql = read_migration_text(job.dir_fd, job.name, path, job.rel, &checksum);
+  m.sql = read_migration_text(job.dir_fd, std::string(job.name), path, *job.rel, &checksum);
   m.checksum = checksum.value();
   m.path = std::move(path);
   if (job.configured) read_config(job, m);
-  return m;
+  outcomes.is_migration[slot] = 1;
 }
 
 // Jobs are handed out in runs: neighbours share a directory's cache lines, and the counter is
@@ -98,16 +105,16 @@ Found read_job(const FileJob& job, const NamingRules& naming) {
 constexpr std::size_t kRun = 32;
 
 void drain(std::atomic<std::size_t>& next, const std::vector<FileJob>& jobs, const NamingRules& naming,
-           std::vector<Outcome>& outcomes) {
+           Outcomes& outcomes) {
   for (;;) {
     const std::size_t begin = next.fetch_add(kRun, std::memory_order_relaxed);
     if (begin >= jobs.size()) return;
     const std::size_t end = std::min(jobs.size(), begin + kRun);
     for (std::size_t i = begin; i < end; ++i) {
       try {
-        outcomes[i].found = read_job(jobs[i], naming);
+        read_job(jobs[i], naming, outcomes, i);
       } catch (...) {
-        outcomes[i].error = std::current_exception();
+        outcomes.errors[i] = std::current_exception();
       }
     }
   }
@@ -122,7 +129,7 @@ unsigned reader_threads(std::size_t jobs) {
 
 void read_jobs(const std::vector<FileJob>& jobs, const NamingRules& naming, std::vector<ResolvedMigration>& out,
                std::vector<ResolvedCallback>& callbacks) {
-  std::vector<Outcome> outcomes(jobs.size());
+  Outcomes outcomes(jobs.size());
   std::atomic<std::size_t> next{0};
   std::optional<std::thread> helper;
   if (reader_threads(jobs.size()) > 1) {
@@ -134,11 +141,21 @@ void read_jobs(const std::vector<FileJob>& jobs, const NamingRules& naming, std:
   }
   drain(next, jobs, naming, outcomes);
   if (helper) helper->join();
-  out.reserve(out.size() + jobs.size());
-  for (Outcome& o : outcomes) {
-    if (o.error) std::rethrow_exception(o.error);
-    if (auto* m = std::get_if<ResolvedMigration>(&o.found)) out.push_back(std::move(*m));
-    else if (auto* c = std::get_if<ResolvedCallback>(&o.found)) callbacks.push_back(std::move(*c));
+  for (const std::exception_ptr& error : outcomes.errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  const bool all_migrations = std::all_of(outcomes.is_migration.begin(), outcomes.is_migration.end(),
+                                          [](char m) { return m != 0; });
+  if (all_migrations && out.empty()) {
+    out = std::move(outcomes.migrations);
+  } else {
+    out.reserve(out.size() + jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      if (outcomes.is_migration[i]) out.push_back(std::move(outcomes.migrations[i]));
+    }
+  }
+  for (std::unique_ptr<ResolvedCallback>& c : outcomes.callbacks) {
+    if (c) callbacks.push_back(std::move(*c));
   }
 }
 

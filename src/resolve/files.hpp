@@ -2,19 +2,21 @@
 // Reading the files a directory walk found, on two threads: parsing each name, reading and
 // checksumming the file. Private to src/resolve*.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/resolve.hpp"
 
 namespace strata::resolve_detail {
 
-// One directory entry that is not a directory, as the walk found it.
+// One directory entry that is not a directory, as the walk found it. What it points to belongs
+// to the walk, which reads its directory's jobs before it leaves the directory.
 struct FileJob {
-  int dir_fd = -1;          // its directory, which stays open until the job is read
-  std::string name;         // its name in that directory
-  std::string dir;          // the directory as the location's path names it
-  std::string rel;          // the directory relative to the location: "" or "sub/"
-  bool configured = false;  // `name`.conf is beside it
+  int dir_fd = -1;               // its directory, open until the job is read
+  std::string_view name;         // its name in that directory
+  const std::string* dir = nullptr;  // the directory as the location's path names it
+  const std::string* rel = nullptr;  // the directory relative to the location: "" or "sub/"
+  bool configured = false;       // `name`.conf is beside it
 };
 
 // Reads `jobs`, appending the migrations and callbacks among them to `out` and `callbacks` in job
