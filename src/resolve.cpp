@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -192,7 +193,8 @@ struct Scan {
       if (name != "." && name != "..") entries.emplace_back(std::string(name), e->d_type);
     }
     if (errno != 0) fail(dir, "cannot read directory " + dir + ": " + std::strerror(errno));
-    std::sort(entries.begin(), entries.end());
+    // Names are unique in a directory: the name alone orders them.
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const bool any_config = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.first.ends_with(".conf"); });
 
     const int dfd = ::dirfd(d);
@@ -233,6 +235,23 @@ struct Scan {
   }
 };
 
+// A number that orders migrations as the full comparison does wherever two of them differ:
+// a versioned one's first version part (capped; parts that large are told apart by the full
+// comparison), all repeatables above every versioned one.
+std::uint64_t sort_lead(const ResolvedMigration& m) {
+  constexpr std::uint64_t repeatable = std::numeric_limits<std::uint64_t>::max();
+  constexpr std::uint64_t cap = repeatable - 1;
+  if (m.kind != MigrationKind::Versioned) return repeatable;
+  std::uint64_t value = 0;
+  for (char c : m.version->text()) {
+    if (c < '0' || c > '9') break;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (cap - digit) / 10) return cap;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 // Versioned by version, then repeatables by description. Equal keys sort by path so that the
 // duplicate error names the same pair every run. The order is found on indices and then each
 // migration moved about once: moving one inside the sort costs more than comparing it.
@@ -248,9 +267,18 @@ void sort_migrations(std::vector<ResolvedMigration>& migrations) {
     }
     return a.path.native() < b.path.native();
   };
-  std::vector<std::uint32_t> order(migrations.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), before);
+  // Most comparisons are settled by the first part of the version alone, read once as a number.
+  struct Key {
+    std::uint64_t lead;
+    std::uint32_t index;
+  };
+  std::vector<Key> keys(migrations.size());
+  for (std::uint32_t i = 0; i < keys.size(); ++i) keys[i] = Key{sort_lead(migrations[i]), i};
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    return a.lead != b.lead ? a.lead < b.lead : before(a.index, b.index);
+  });
+  std::vector<std::uint32_t> order(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
   // Position j takes the migration at order[j]: each cycle of that permutation is rotated
   // through one temporary, so nothing needs a second vector.
   std::vector<char> placed(order.size(), 0);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -143,6 +144,34 @@ TEST_F(ManyFiles, AnEarlierBadFileWinsOverALaterDirectoryError) {
   EXPECT_EQ(error().file, at("m/a/" + name_of(150)));
   fs::remove(at("m/a/" + name_of(150)));
   EXPECT_EQ(error().file, at("m/b/loop"));
+}
+
+TEST_F(ManyFiles, VersionsSortByTheWholeVersionWhereTheFirstPartsTieOrOverflow) {
+  // First parts beyond 64 bits, equal first parts, leading zeros and repeatables, in a folder
+  // whose name order is nothing like version order.
+  const std::vector<std::string> want{"0.5",
+                                      "1",
+                                      "1.1",
+                                      "1.2.1",
+                                      "01.10",
+                                      "2",
+                                      "18446744073709551614",
+                                      "18446744073709551615",
+                                      "18446744073709551615.1",
+                                      "18446744073709551616",
+                                      "99999999999999999999999",
+                                      "99999999999999999999999.0.1"};
+  for (std::size_t i = want.size(); i-- > 0;) {
+    std::string name = want[i];
+    std::replace(name.begin(), name.end(), '.', '_');
+    write("m/V" + name + "__v.sql", "SELECT 1;");
+  }
+  for (const char* d : {"b", "a", "c"}) write(std::string("m/R__") + d + ".sql", "SELECT 1;");
+  const ResolvedScripts s = resolve();
+  ASSERT_EQ(s.migrations.size(), want.size() + 3);
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(s.migrations[i].version->text(), want[i]) << i;
+  EXPECT_EQ(s.migrations[want.size()].description, "a");
+  EXPECT_EQ(s.migrations[want.size() + 2].description, "c");
 }
 
 }  // namespace
