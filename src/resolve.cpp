@@ -222,7 +222,7 @@ struct Scan {
         walk(sub, path, rel + name + '/');
         continue;
       }
-      jobs.push_back(FileJob{dfd, name, &dir, &rel, any_config && has_config(entries, name)});
+      jobs.push_back(FileJob{dfd, name, &dir, &rel, any_config && has_config(entries, name), type == DT_REG});
     }
   }
 

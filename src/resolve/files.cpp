@@ -81,7 +81,8 @@ void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes,
     c->description = std::move(description);
     c->script = *job.rel + std::string(job.name);
     c->path = join(*job.dir, job.name);
-    c->sql = read_migration_text(job.dir_fd, std::string(job.name), c->path.string(), *job.rel);
+    c->sql = read_migration_text(job.dir_fd, std::string(job.name), c->path.string(), *job.rel, nullptr,
+                                 job.listed_regular);
     outcomes.callbacks[slot] = std::move(c);
     return;
   }
@@ -93,7 +94,7 @@ void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes,
   m.script.append(*job.rel).append(job.name);
   std::string path = join(*job.dir, job.name);
   FlywayChecksum checksum;  // taken as the file is read
-  m.sql = read_migration_text(job.dir_fd, std::string(job.name), path, *job.rel, &checksum);
+  m.sql = read_migration_text(job.dir_fd, std::string(job.name), path, *job.rel, &checksum, job.listed_regular);
   m.checksum = checksum.value();
   m.path = std::move(path);
   if (job.configured) read_config(job, m);

@@ -17,6 +17,7 @@ struct FileJob {
   const std::string* dir = nullptr;  // the directory as the location's path names it
   const std::string* rel = nullptr;  // the directory relative to the location: "" or "sub/"
   bool configured = false;       // `name`.conf is beside it
+  bool listed_regular = false;   // the listing's d_type says a regular file (not a link)
 };
 
 // Reads `jobs`, appending the migrations and callbacks among them to `out` and `callbacks` in job

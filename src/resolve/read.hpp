@@ -9,8 +9,10 @@ namespace strata::resolve_detail {
 
 // The whole file `name` in the directory `dir_fd` (`path` names it in errors). Refuses what is
 // not a regular file (a FIFO must not hang the scan). `checksum`, when given, is fed the bytes as
-// they are read. Throws InputError.
-std::string read_whole_file(int dir_fd, const char* name, const std::string& path, FlywayChecksum* checksum = nullptr);
+// they are read. `listed_regular`: the directory listing says it is a regular file, so a small
+// one is read without asking fstat. Throws InputError.
+std::string read_whole_file(int dir_fd, const char* name, const std::string& path, FlywayChecksum* checksum = nullptr,
+                            bool listed_regular = false);
 
 // The rest of the open file `fd`, `size_hint` bytes as far as fstat knew (a file that grew or
 // shrank since is still read whole). Does not close `fd`. Throws InputError naming `path`.
@@ -18,6 +20,6 @@ std::string read_open_file(int fd, std::size_t size_hint, const std::string& pat
 
 // The file's text, checked to be UTF-8 without NUL bytes, its relative path `rel` too.
 std::string read_migration_text(int dir_fd, const std::string& name, const std::string& path, const std::string& rel,
-                                FlywayChecksum* checksum = nullptr);
+                                FlywayChecksum* checksum = nullptr, bool listed_regular = false);
 
 }  // namespace strata::resolve_detail

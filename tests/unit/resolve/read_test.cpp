@@ -3,6 +3,7 @@
 #include "resolve/read.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -70,6 +71,51 @@ TEST(ReadOpenFile, AFileThatGrewOrShrankSinceFstatIsReadWhole) {
       EXPECT_EQ(sum, flyway_checksum(text)) << n << " hint " << hint;
     }
   }
+}
+
+// read_whole_file on `text`, with and without the listing's word that it is a regular file.
+void expect_read_whole(const test::TempDir& dir, const std::string& text) {
+  dir.write("g.sql", text);
+  const int dfd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dfd, 0);
+  for (bool listed_regular : {false, true}) {
+    FlywayChecksum checksum;
+    EXPECT_EQ(read_whole_file(dfd, "g.sql", "g.sql", &checksum, listed_regular), text)
+        << text.size() << " listed_regular " << listed_regular;
+    EXPECT_EQ(checksum.value(), flyway_checksum(text)) << text.size() << " listed_regular " << listed_regular;
+  }
+  ::close(dfd);
+}
+
+TEST(ReadWholeFile, FilesAroundTheFirstReadSizeReadTheSameWithOrWithoutTheListing) {
+  const test::TempDir dir("strata-read");
+  constexpr std::size_t first = std::size_t{64} << 10;
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, first - 1, first, first + 1,
+                        2 * first, (std::size_t{1} << 20) + 5}) {
+    expect_read_whole(dir, text_of(n));
+  }
+  expect_read_whole(dir, "\xEF\xBB\xBFSELECT 1;\r\n");  // the BOM is left out of the checksum either way
+}
+
+TEST(ReadWholeFile, WhatIsNotARegularFileIsRefusedEvenWhenListedAsOne) {
+  // A FIFO or a device swapped in after the listing: it reads empty, or fills the first read.
+  const test::TempDir dir("strata-read");
+  ASSERT_EQ(::mkfifo((dir.path() / "fifo.sql").c_str(), 0600), 0);
+  fs::create_symlink("/dev/zero", dir.path() / "zero.sql");
+  const int dfd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dfd, 0);
+  for (const char* name : {"fifo.sql", "zero.sql"}) {
+    for (bool listed_regular : {false, true}) {
+      try {
+        read_whole_file(dfd, name, name, nullptr, listed_regular);
+        ADD_FAILURE() << name << " was read";
+      } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+        EXPECT_EQ(e.file, name);
+      }
+    }
+  }
+  ::close(dfd);
 }
 
 class ManyFiles : public ::testing::Test {
