@@ -195,7 +195,8 @@ struct Scan {
     if (errno != 0) fail(dir, "cannot read directory " + dir + ": " + std::strerror(errno));
     // Names are unique in a directory: the name alone orders them.
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    const bool any_config = std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.first.ends_with(".conf"); });
+    const bool any_config =
+        std::any_of(entries.begin(), entries.end(), [](const auto& e) { return e.first.ends_with(".conf"); });
 
     const int dfd = ::dirfd(d);
     for (const auto& [name, type] : entries) {

@@ -43,9 +43,10 @@ Files index_files(const std::vector<ResolvedMigration>& resolved) {
     f.versioned.push_back(&m);
     if (!f.highest || *m.version > *f.highest) f.highest = m.version;
   }
-  stable_sort_unless_sorted(f.versioned.begin(), f.versioned.end(), [](const ResolvedMigration* a, const ResolvedMigration* b) {
-    return versioned_before(*a, *b->version, b->type);
-  });
+  stable_sort_unless_sorted(f.versioned.begin(), f.versioned.end(),
+                            [](const ResolvedMigration* a, const ResolvedMigration* b) {
+                              return versioned_before(*a, *b->version, b->type);
+                            });
   stable_sort_unless_sorted(f.repeatable.begin(), f.repeatable.end(),
                    [](const ResolvedMigration* a, const ResolvedMigration* b) { return a->description < b->description; });
   // Flyway keeps repeatables in a map by description: of two with the same one, the last wins.
