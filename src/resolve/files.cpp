@@ -125,7 +125,9 @@ void drain(std::atomic<std::size_t>& next, const std::vector<FileJob>& jobs, con
 
 unsigned reader_threads(std::size_t jobs) {
   if (jobs < 2 * kRun) return 1;
-  return std::thread::hardware_concurrency() >= 2 ? 2 : 1;
+  // Asked once: glibc reads it from /sys on every call, and a walk asks once per folder.
+  static const unsigned cores = std::thread::hardware_concurrency();
+  return cores >= 2 ? 2 : 1;
 }
 
 void read_jobs(const std::vector<FileJob>& jobs, const NamingRules& naming, std::vector<ResolvedMigration>& out,
@@ -150,7 +152,8 @@ void read_jobs(const std::vector<FileJob>& jobs, const NamingRules& naming, std:
   if (all_migrations && out.empty()) {
     out = std::move(outcomes.migrations);
   } else {
-    out.reserve(out.size() + jobs.size());
+    // Grown geometrically: a walk appends once per folder, and a project may have hundreds.
+    if (out.capacity() < out.size() + jobs.size()) out.reserve(std::max(out.size() + jobs.size(), 2 * out.capacity()));
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (outcomes.is_migration[i]) out.push_back(std::move(outcomes.migrations[i]));
     }
