@@ -153,6 +153,23 @@ TEST(LintRules, KnownColumnTypesAllowSafeWidenings) {
             nullptr);
 }
 
+// The schema keeps each column's type name and modifiers: precision, scale and length are all
+// still compared files later, for columns created and for columns added.
+TEST(LintRules, RememberedColumnTypesKeepTheirModifiers) {
+  Linter linter(with_lock_timeout());
+  linter.lint("V1__t.sql", "CREATE TABLE t (amount numeric(10,2));");
+  linter.lint("V2__c.sql", "ALTER TABLE t ADD COLUMN code varchar(5);");
+  EXPECT_NE(find(linter.lint("V3__scale.sql", "ALTER TABLE t ALTER COLUMN amount TYPE numeric(12,3);"), "changing-column-type"),
+            nullptr);
+  EXPECT_NE(find(linter.lint("V4__less.sql", "ALTER TABLE t ALTER COLUMN amount TYPE numeric(9,2);"), "changing-column-type"),
+            nullptr);
+  EXPECT_EQ(find(linter.lint("V5__code.sql", "ALTER TABLE t ALTER COLUMN code TYPE varchar(9);"), "changing-column-type"),
+            nullptr);
+  // V5 recorded varchar(9): narrowing back below it is a rewrite again.
+  EXPECT_NE(find(linter.lint("V6__code.sql", "ALTER TABLE t ALTER COLUMN code TYPE varchar(7);"), "changing-column-type"),
+            nullptr);
+}
+
 TEST(LintRules, TablesOfEarlierFilesAreNewOnlyWithinOneRun) {
   const char* index = "CREATE INDEX t_a ON t (a);";
   Linter production(with_lock_timeout());
