@@ -190,6 +190,21 @@ TEST(LintSuppression, CommentAboveOrLintIgnoreSilencesARule) {
   EXPECT_TRUE(lint("TRUNCATE orders;", ignoring).empty());
 }
 
+// Only lines holding the marker are matched against the suppression pattern; the others still
+// count as comment lines that carry a suppression down to the statement.
+TEST(LintSuppression, MarkerFoundAmongManyLinesWithItsColumn) {
+  std::string file;
+  for (int i = 0; i < 200; ++i) file += "-- note " + std::to_string(i) + " about strata and lint\n";
+  file += "  --\tstrata:lint-ignore truncate\n-- carried on\nTRUNCATE orders;";
+  const auto findings = lint(file, with_lock_timeout());
+  EXPECT_EQ(find(findings, "truncate"), nullptr);
+  const LintFinding* defect = find(findings, "lint-ignore-without-reason");
+  ASSERT_NE(defect, nullptr);
+  EXPECT_EQ(defect->line, 201);
+  EXPECT_EQ(defect->column, 3);
+  EXPECT_NE(find(lint("-- strata:lint-ignorance truncate\nTRUNCATE orders;", with_lock_timeout()), "truncate"), nullptr);
+}
+
 TEST(LintSuppression, PositionsMapThroughPlaceholderSplices) {
   const std::string original = "-- ${who}\nCREATE INDEX i ON t (a);";
   const std::string replaced = "-- a much longer value\nCREATE INDEX i ON t (a);";
