@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "strata/error.hpp"
@@ -33,5 +34,7 @@ const Libpq& libpq() {
   static const Libpq api = load();
   return api;
 }
+
+void skip_gnutls_implicit_init() { setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0); }
 
 }  // namespace strata

@@ -58,4 +58,12 @@ struct Libpq {
 // Loads libpq.so.5 once (thread-safe); throws ConnectError when it or a function is missing.
 const Libpq& libpq();
 
+// libpq links libldap, which links GnuTLS, whose library constructor initialises it as soon as it
+// is loaded (entropy, p11-kit's modules, ~1 MB of memory) although libpq's TLS is OpenSSL's and
+// libldap, the one user, initialises GnuTLS itself when it starts TLS. GnuTLS's documented switch
+// GNUTLS_NO_IMPLICIT_INIT=1 skips that; a value already in the environment is kept. Call it while
+// the process has one thread (setenv is not safe beside other threads' getenv): main does.
+// strata starts no child processes, so no other program sees the variable.
+void skip_gnutls_implicit_init();
+
 }  // namespace strata

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "libpq.hpp"
 #include "strata/commands.hpp"
 #include "strata/config.hpp"
 #include "strata/error.hpp"
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
     std::fputs((std::string("strata ") + strata::strata_version() + "\n").c_str(), stdout);
     return 0;
   }
+  strata::skip_gnutls_implicit_init();
   strata::install_interrupt_handlers();
   bool json_output = false;
   // Until the command line is parsed only the environment tells whether errors go out as JSON.

@@ -248,6 +248,13 @@ MigrateOutcome finished(const Run& run, MigrateOutcome outcome) {
   return outcome;
 }
 
+// Built only when it is printed: for a run of a thousand migrations it is about a megabyte of
+// JSON nodes, and it would be built at the end, when everything else is still in memory too.
+void print_migrate_document(const Run& run, MigrateOutcome outcome) {
+  if (!document_indent(run.config.output, log::format())) return;
+  print_document(run.config, migrate_document(finished(run, std::move(outcome))));
+}
+
 MigratedScript migrated_script(const AppliedOutcome& applied) {
   const ResolvedMigration& m = *applied.migration;
   return {m.version ? "Versioned" : "Repeatable",
@@ -349,7 +356,7 @@ int migrate(Run& run, const Stopwatch& watch) {
   outcome.schema_name = schema_names(run);
   std::vector<PreparedMigration> prepared;
   if (up_to_date_without_lock(run, options, outcome, prepared, true)) {
-    print_document(config, migrate_document(finished(run, std::move(outcome))));
+    print_migrate_document(run, std::move(outcome));
     return 0;
   }
 
@@ -370,7 +377,7 @@ int migrate(Run& run, const Stopwatch& watch) {
   } else {
     report_applied(run, rec, result, watch);
   }
-  print_document(config, migrate_document(finished(run, std::move(outcome))));
+  print_migrate_document(run, std::move(outcome));
   return 0;
 }
 

@@ -15,11 +15,19 @@ namespace strata::lint_detail {
 
 using json = nlohmann::json;
 
+// A column's type as the rules compare it: the TypeName's last name ("varchar") and its modifiers
+// ((12, 2) of numeric(12,2)). Kept instead of the TypeName node: a migrate of many migrations
+// remembers every column they create, and a JSON node costs a hundred times the bytes.
+struct ColumnType {
+  std::string name;
+  std::vector<int> typmods;
+};
+
 // What the statements linted so far declared, as far as the rules need it.
 struct Schema {
   std::set<std::string> new_tables;   // created in this file (or this run): nobody reads them yet
   std::set<std::string> new_indexes;  // likewise, by name
-  std::map<std::string, json> column_types;       // "table.column" -> its TypeName node
+  std::map<std::string, ColumnType> column_types;  // "table.column" -> its type
   std::map<std::string, std::string> not_null_checks;  // "table.constraint" -> column, added NOT VALID
   std::set<std::string> validated_not_null;       // "table.column" with such a check validated
   bool lock_timeout_set = false;                  // a SET lock_timeout earlier in this file
@@ -62,6 +70,8 @@ bool adds_constraint(const RuleInput& in, std::string_view contype, bool (*unsaf
 std::set<std::string> access_exclusive_tables(const RuleInput& in);
 // The last name of a TypeName ("int4", "varchar", "serial").
 std::string type_name(const json& type);
+// A TypeName node as the schema keeps it.
+ColumnType column_type(const json& type);
 
 // Updates `schema` with what the statement declares, after the rules have judged it.
 void record_statement(Schema& schema, const RuleInput& in);

@@ -34,11 +34,14 @@ Suppressions read_suppressions(const std::string& file, std::string_view text) {
   for (std::size_t begin = 0; begin <= text.size(); ++line) {
     std::size_t end = text.find('\n', begin);
     if (end == std::string_view::npos) end = text.size();
-    const std::string content(text.substr(begin, end - begin));
-    const std::size_t first = content.find_first_not_of(" \t");
-    if (first != std::string::npos && content.compare(first, 2, "--") == 0) out.comment_lines.push_back(line);
+    const std::string_view row = text.substr(begin, end - begin);
+    const std::size_t first = row.find_first_not_of(" \t");
+    if (first != std::string_view::npos && row.substr(first, 2) == "--") out.comment_lines.push_back(line);
+    // std::regex costs more than splitting and parsing the statements: run it only on the rare
+    // line that holds the marker the pattern starts with.
+    const std::string content = row.find("strata:lint-ignore") == std::string_view::npos ? std::string() : std::string(row);
     std::smatch m;
-    if (std::regex_search(content, m, kIgnore)) {
+    if (!content.empty() && std::regex_search(content, m, kIgnore)) {
       out.rules_by_line[line].push_back(m[1].str());
       if (m[2].str().find_first_not_of(" \t") == std::string::npos)
         out.defects.push_back({file, line, static_cast<int>(m.position(0)) + 1, std::string(kWithoutReason.id),

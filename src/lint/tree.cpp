@@ -39,7 +39,7 @@ void record_alter(Schema& schema, const std::string& table, const json& cmd) {
   if (subtype == "AT_AddColumn" || subtype == "AT_AlterColumnType") {
     const json& column = field(def, "ColumnDef");
     const std::string name = subtype == "AT_AddColumn" ? column.value("colname", "") : cmd.value("name", "");
-    schema.column_types[column_key(table, name)] = field(column, "typeName");
+    schema.column_types[column_key(table, name)] = column_type(field(column, "typeName"));
   } else if (subtype == "AT_AddConstraint") {
     const json& c = field(def, "Constraint");
     const json& test = field(field(c, "raw_expr"), "NullTest");
@@ -143,13 +143,20 @@ std::set<std::string> access_exclusive_tables(const RuleInput& in) {
   return tables;
 }
 
+ColumnType column_type(const json& type) {
+  ColumnType out{type_name(type), {}};
+  for (const json& m : list(type, "typmods")) out.typmods.push_back(field(field(m, "A_Const"), "ival").value("ival", 0));
+  return out;
+}
+
 void record_statement(Schema& schema, const RuleInput& in) {
   if (in.type == "CreateStmt") {
     const std::string table = table_of(field(in.node, "relation"));
     schema.new_tables.insert(table);
     for (const json& e : list(in.node, "tableElts")) {
       const json& column = field(e, "ColumnDef");
-      if (column.contains("colname")) schema.column_types[column_key(table, column.value("colname", ""))] = field(column, "typeName");
+      if (column.contains("colname"))
+        schema.column_types[column_key(table, column.value("colname", ""))] = column_type(field(column, "typeName"));
     }
   } else if (in.type == "CreateTableAsStmt") {
     schema.new_tables.insert(table_of(field(field(in.node, "into"), "rel")));

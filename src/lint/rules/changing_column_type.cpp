@@ -3,18 +3,13 @@
 namespace strata::lint_detail {
 namespace {
 
-std::vector<int> typmods(const json& type) {
-  std::vector<int> out;
-  for (const json& m : type.value("typmods", json::array()))
-    out.push_back(m.value("A_Const", json::object()).value("ival", json::object()).value("ival", 0));
-  return out;
-}
-
 // Changes PostgreSQL makes in the catalog only, without rewriting or rescanning the table:
 // varchar(n) or text to text, unbounded or longer varchar; numeric to more precision, same scale.
-bool safe_widening(const json& from, const json& to) {
-  const std::string old_name = type_name(from), new_name = type_name(to);
-  const std::vector<int> old_mods = typmods(from), new_mods = typmods(to);
+bool safe_widening(const ColumnType& from, const ColumnType& to) {
+  const std::string& old_name = from.name;
+  const std::string& new_name = to.name;
+  const std::vector<int>& old_mods = from.typmods;
+  const std::vector<int>& new_mods = to.typmods;
   const bool old_text = old_name == "varchar" || old_name == "text";
   if (old_text && (new_name == "text" || (new_name == "varchar" && new_mods.empty()))) return true;
   if (old_name == "varchar" && new_name == "varchar" && old_mods.size() == 1 && new_mods.size() == 1)
@@ -39,7 +34,8 @@ extern const Rule kChangingColumnType{
       const std::string table = table_of(in.node.value("relation", json::object()));
       for (const json* cmd : existing_table_cmds(in)) {
         if (cmd->value("subtype", "") != "AT_AlterColumnType") continue;
-        const json to = cmd->value("def", json::object()).value("ColumnDef", json::object()).value("typeName", json::object());
+        const ColumnType to = column_type(
+            cmd->value("def", json::object()).value("ColumnDef", json::object()).value("typeName", json::object()));
         auto old = in.schema.column_types.find(table + "." + cmd->value("name", ""));
         if (old == in.schema.column_types.end() || !safe_widening(old->second, to)) return true;
       }

@@ -153,6 +153,23 @@ TEST(LintRules, KnownColumnTypesAllowSafeWidenings) {
             nullptr);
 }
 
+// The schema keeps each column's type name and modifiers: precision, scale and length are all
+// still compared files later, for columns created and for columns added.
+TEST(LintRules, RememberedColumnTypesKeepTheirModifiers) {
+  Linter linter(with_lock_timeout());
+  linter.lint("V1__t.sql", "CREATE TABLE t (amount numeric(10,2));");
+  linter.lint("V2__c.sql", "ALTER TABLE t ADD COLUMN code varchar(5);");
+  EXPECT_NE(find(linter.lint("V3__scale.sql", "ALTER TABLE t ALTER COLUMN amount TYPE numeric(12,3);"), "changing-column-type"),
+            nullptr);
+  EXPECT_NE(find(linter.lint("V4__less.sql", "ALTER TABLE t ALTER COLUMN amount TYPE numeric(9,2);"), "changing-column-type"),
+            nullptr);
+  EXPECT_EQ(find(linter.lint("V5__code.sql", "ALTER TABLE t ALTER COLUMN code TYPE varchar(9);"), "changing-column-type"),
+            nullptr);
+  // V5 recorded varchar(9): narrowing back below it is a rewrite again.
+  EXPECT_NE(find(linter.lint("V6__code.sql", "ALTER TABLE t ALTER COLUMN code TYPE varchar(7);"), "changing-column-type"),
+            nullptr);
+}
+
 TEST(LintRules, TablesOfEarlierFilesAreNewOnlyWithinOneRun) {
   const char* index = "CREATE INDEX t_a ON t (a);";
   Linter production(with_lock_timeout());
@@ -171,6 +188,21 @@ TEST(LintSuppression, CommentAboveOrLintIgnoreSilencesARule) {
   LintSettings ignoring = with_lock_timeout();
   ignoring.ignored_rules = {"truncate"};
   EXPECT_TRUE(lint("TRUNCATE orders;", ignoring).empty());
+}
+
+// Only lines holding the marker are matched against the suppression pattern; the others still
+// count as comment lines that carry a suppression down to the statement.
+TEST(LintSuppression, MarkerFoundAmongManyLinesWithItsColumn) {
+  std::string file;
+  for (int i = 0; i < 200; ++i) file += "-- note " + std::to_string(i) + " about strata and lint\n";
+  file += "  --\tstrata:lint-ignore truncate\n-- carried on\nTRUNCATE orders;";
+  const auto findings = lint(file, with_lock_timeout());
+  EXPECT_EQ(find(findings, "truncate"), nullptr);
+  const LintFinding* defect = find(findings, "lint-ignore-without-reason");
+  ASSERT_NE(defect, nullptr);
+  EXPECT_EQ(defect->line, 201);
+  EXPECT_EQ(defect->column, 3);
+  EXPECT_NE(find(lint("-- strata:lint-ignorance truncate\nTRUNCATE orders;", with_lock_timeout()), "truncate"), nullptr);
 }
 
 TEST(LintSuppression, PositionsMapThroughPlaceholderSplices) {
