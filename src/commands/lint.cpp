@@ -1,6 +1,7 @@
 // lint: every migration (or, with --pending, those the database has not run) checked for
 // statements that lock or rewrite a live table; and the same check in migrate's pre-flight.
 #include <algorithm>
+#include <future>
 #include <iostream>
 
 #include "strata/commands.hpp"
@@ -72,11 +73,19 @@ int run_lint(const Config& config, const CommandArgs& args) {
   return reaches(findings, threshold) ? 1 : 0;
 }
 
-void lint_before_migrate(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
+PendingLint lint_before_migrate(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  if (lint_mode(run.config) == LintMode::Off) return {};
+  // The settings are read here, on the caller's thread; the lint itself reads only the files.
+  return std::async(std::launch::async, [settings = connected_settings(run), &plan] {
+    Linter linter(settings, true);
+    return lint_migrations(plan, linter);
+  });
+}
+
+void report_lint_before_migrate(const Run& run, PendingLint pending) {
+  if (!pending.valid()) return;
+  const std::vector<LintFinding> findings = pending.get();
   const LintMode mode = lint_mode(run.config);
-  if (mode == LintMode::Off) return;
-  Linter linter(connected_settings(run), true);
-  const std::vector<LintFinding> findings = lint_migrations(plan, linter);
   for (const LintFinding& f : findings)
     log::warn(format_finding(f), {{"rule", f.rule}, {"migration", f.file}, {"line", static_cast<std::int64_t>(f.line)}});
   if (mode != LintMode::Error || findings.empty()) return;

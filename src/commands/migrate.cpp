@@ -85,8 +85,10 @@ RoutingOptions routing_options(const Run& run) {
 // is written, so a bad file leaves the database as it was. What it prepared is kept for the run
 // under the lock, so that each file is split and parsed once.
 std::vector<PreparedMigration> preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
+  PendingLint lint = lint_before_migrate(run, plan);
+  // Should splitting fail, its error is the one reported (the lint is waited for, not read).
   std::vector<PreparedMigration> prepared = prepare_migrations(plan, routing_options(run));
-  lint_before_migrate(run, plan);
+  report_lint_before_migrate(run, std::move(lint));
   return prepared;
 }
 
