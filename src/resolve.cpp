@@ -22,6 +22,7 @@
 #include "strata/error.hpp"
 #include "strata/log.hpp"
 #include "resolve/files.hpp"
+#include "resolve/read.hpp"
 
 // What Flyway does, read off flyway-core's FileSystemScanner, FileSystemResource, Location,
 // LocationParser, SqlMigrationResolver, ResolvedMigrationComparator and CompositeMigrationResolver:
@@ -42,6 +43,7 @@ namespace strata {
 namespace {
 
 using resolve_detail::FileJob;
+using resolve_detail::join_path;
 using resolve_detail::read_jobs;
 
 [[noreturn]] void fail(const std::string& file, const std::string& message, int line = 0) {
@@ -49,15 +51,6 @@ using resolve_detail::read_jobs;
   e.file = file;
   e.line = line;
   throw e;
-}
-
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out;
-  out.reserve(dir.size() + 1 + name.size());
-  out.append(dir);
-  if (!out.empty() && out.back() != '/') out.push_back('/');
-  out.append(name);
-  return out;
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -207,7 +200,7 @@ struct Scan {
         if (::fstatat(dfd, name.c_str(), &st, 0) == 0) {
           is_dir = S_ISDIR(st.st_mode);
         } else if (errno == ELOOP) {
-          const std::string path = join(dir, name);
+          const std::string path = join_path(dir, name);
           fail(path, "symbolic link loop in migration location: " + path + " never resolves (" +
                          std::strerror(ELOOP) + ")");
         }
@@ -215,7 +208,7 @@ struct Scan {
       if (is_dir) {
         // Hidden folders are skipped as Flyway does (java.io.File.isHidden: a leading '.').
         if (name.front() == '.') continue;
-        const std::string path = join(dir, name);
+        const std::string path = join_path(dir, name);
         const int sub = ::openat(dfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (sub < 0) fail(path, "cannot read directory " + path + ": " + std::strerror(errno));
         if (!enter(sub, path)) continue;

@@ -15,15 +15,6 @@
 namespace strata::resolve_detail {
 namespace {
 
-std::string join(std::string_view dir, std::string_view name) {
-  std::string out;
-  out.reserve(dir.size() + 1 + name.size());
-  out.append(dir);
-  if (!out.empty() && out.back() != '/') out.push_back('/');
-  out.append(name);
-  return out;
-}
-
 // A callback's name: "<event>[<separator><description>]<suffix>", the event one of Flyway's ids.
 std::optional<std::pair<CallbackEvent, std::string>> callback_name(std::string_view name, const NamingRules& naming,
                                                                    std::string& description) {
@@ -56,7 +47,7 @@ struct Outcomes {
 
 void read_config(const FileJob& job, ResolvedMigration& m) {
   const std::string conf = std::string(job.name) + ".conf";
-  m.config_path = join(*job.dir, conf);
+  m.config_path = join_path(*job.dir, conf);
   m.execute_in_transaction =
       parse_script_config(read_whole_file(job.dir_fd, conf.c_str(), m.config_path.string()), m.config_path.string())
           .execute_in_transaction;
@@ -68,7 +59,7 @@ void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes,
   try {
     parsed = parse_migration_name(job.name, naming);
   } catch (InputError& e) {
-    e.file = join(*job.dir, job.name);
+    e.file = join_path(*job.dir, job.name);
     throw;
   }
   if (!parsed) {
@@ -80,7 +71,7 @@ void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes,
     c->event_id = std::move(cb->second);
     c->description = std::move(description);
     c->script = *job.rel + std::string(job.name);
-    c->path = join(*job.dir, job.name);
+    c->path = join_path(*job.dir, job.name);
     c->sql = read_migration_text(job.dir_fd, std::string(job.name), c->path.string(), *job.rel, nullptr,
                                  job.listed_regular);
     outcomes.callbacks[slot] = std::move(c);
@@ -92,7 +83,7 @@ void read_job(const FileJob& job, const NamingRules& naming, Outcomes& outcomes,
   m.description = std::move(parsed->description);
   m.script.reserve(job.rel->size() + job.name.size());
   m.script.append(*job.rel).append(job.name);
-  std::string path = join(*job.dir, job.name);
+  std::string path = join_path(*job.dir, job.name);
   FlywayChecksum checksum;  // taken as the file is read
   m.sql = read_migration_text(job.dir_fd, std::string(job.name), path, *job.rel, &checksum, job.listed_regular);
   m.checksum = checksum.value();

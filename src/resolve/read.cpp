@@ -99,6 +99,15 @@ std::string read_fd(int fd, bool listed_regular, const std::string& path, Flyway
 
 }  // namespace
 
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size());
+  out.append(dir);
+  if (!out.empty() && out.back() != '/') out.push_back('/');
+  out.append(name);
+  return out;
+}
+
 // Files are opened relative to their directory's descriptor: the kernel then walks one path
 // component per call instead of the whole path, which is most of the cost of a scan.
 std::string read_whole_file(int dir_fd, const char* name, const std::string& path, FlywayChecksum* checksum,

@@ -2,10 +2,14 @@
 // Reading a migration's file for resolve: the bytes, checked to be UTF-8 text. Private to
 // src/resolve*.
 #include <string>
+#include <string_view>
 
 #include "strata/checksum.hpp"
 
 namespace strata::resolve_detail {
+
+// `dir` and `name` with one '/' between them, as the walk builds a file's path.
+std::string join_path(std::string_view dir, std::string_view name);
 
 // The whole file `name` in the directory `dir_fd` (`path` names it in errors). Refuses what is
 // not a regular file (a FIFO must not hang the scan). `checksum`, when given, is fed the bytes as
