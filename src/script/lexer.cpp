@@ -138,4 +138,22 @@ bool starts_with_keyword(std::string_view statement, std::string_view word) {
   return at + word.size() == statement.size() || !ident_char(statement[at + word.size()]);
 }
 
+bool second_keyword_is(std::string_view statement, std::string_view word) {
+  std::size_t at = first_token(statement);
+  while (at < statement.size() && ident_char(statement[at])) ++at;
+  return starts_with_keyword(statement.substr(at), word);
+}
+
+bool mentions(std::string_view text, std::string_view word) {
+  if (word.empty()) return true;
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t at = 0; at + word.size() <= text.size(); ++at) {
+    if (lower(text[at]) != word[0]) continue;
+    std::size_t k = 1;
+    while (k < word.size() && lower(text[at + k]) == word[k]) ++k;
+    if (k == word.size()) return true;
+  }
+  return false;
+}
+
 }  // namespace strata::script_detail

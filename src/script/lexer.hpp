@@ -25,6 +25,13 @@ std::size_t first_token(std::string_view text);
 // Whether the first token of `statement` is the keyword `word` (ASCII, case-insensitive).
 bool starts_with_keyword(std::string_view statement, std::string_view word);
 
+// Whether the second token of `statement` is the keyword `word` ("table" of "CREATE TABLE t").
+bool second_keyword_is(std::string_view statement, std::string_view word);
+
+// Whether `text` holds `word` (lower-case ASCII) anywhere, in any case: inside a word, a string or
+// a comment too. Cheap and over-inclusive on purpose, to rule a parse out, never in.
+bool mentions(std::string_view text, std::string_view word);
+
 bool is_blank(char c);
 
 // The meta-command name of the line starting at `at` ("\\restrict" of "\\restrict KEY"), and

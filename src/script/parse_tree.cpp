@@ -18,13 +18,30 @@ namespace {
 constexpr std::array<std::string_view, 12> kCandidates{"alter", "call",    "cluster", "commit",   "copy",   "create",
                                                        "discard", "do",    "drop",    "reindex", "rollback", "vacuum"};
 
+// Among CREATE, ALTER and DROP statements, only those holding one of these words can be a kind
+// the tree decides (statement_kind.cpp: INDEX/DETACH CONCURRENTLY, DATABASE, TABLESPACE, SYSTEM,
+// SUBSCRIPTION) or a routine whose body is read (routine_body.hpp). A keyword is always written
+// out, unquoted, so a statement without the word is plainly transactional and its tree, the
+// costliest part of splitting a schema migration, is never built. A word inside a name, string
+// or comment only costs that parse.
+constexpr std::array<std::string_view, 7> kTreeWords{"concurrently", "database", "tablespace", "system",
+                                                     "subscription", "function", "procedure"};
+
+bool needs_tree(std::string_view sql) {
+  if (std::none_of(kCandidates.begin(), kCandidates.end(),
+                   [sql](std::string_view word) { return starts_with_keyword(sql, word); })) {
+    return false;
+  }
+  if (!starts_with_keyword(sql, "create") && !starts_with_keyword(sql, "alter") && !starts_with_keyword(sql, "drop")) {
+    return true;
+  }
+  return std::any_of(kTreeWords.begin(), kTreeWords.end(), [sql](std::string_view word) { return mentions(sql, word); });
+}
+
 }  // namespace
 
 Classified classify_statement(std::string_view sql) {
-  if (std::none_of(kCandidates.begin(), kCandidates.end(),
-                   [sql](std::string_view word) { return starts_with_keyword(sql, word); })) {
-    return {};
-  }
+  if (!needs_tree(sql)) return {};
   const std::string input(sql);  // libpg_query wants a NUL-terminated string
   PgQueryParseResult result = pg_query_parse(input.c_str());
   Classified kind;

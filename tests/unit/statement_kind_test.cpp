@@ -76,6 +76,16 @@ INSTANTIATE_TEST_SUITE_P(
         KindCase{"COPY t TO STDOUT", T, ""},
         KindCase{"COPY t FROM '/tmp/x'", T, ""},
         KindCase{"SELECT 'CREATE INDEX CONCURRENTLY'", T, ""},
+        // The words that make a CREATE, ALTER or DROP worth a tree, however they are written.
+        KindCase{"CrEaTe UnIqUe InDeX cOnCuRrEnTlY i ON t (x)", N, "CREATE INDEX CONCURRENTLY"},
+        KindCase{"create/* a */index/* b */concurrently i on t (x)", N, "CREATE INDEX CONCURRENTLY"},
+        KindCase{"DROP\n  INDEX\n  CONCURRENTLY\n  IF EXISTS i", N, "DROP INDEX CONCURRENTLY"},
+        KindCase{"alter   system\treset all", N, "ALTER SYSTEM"},
+        KindCase{"Alter Database d Set Tablespace ts", N, "ALTER DATABASE SET TABLESPACE"},
+        KindCase{"CREATE TABLE concurrently_log (system text, database text)", T, ""},
+        KindCase{"CREATE INDEX i ON t (x) -- not CONCURRENTLY", T, ""},
+        KindCase{"CREATE TABLE t (a int)", T, ""},
+        KindCase{"ALTER TABLE t ADD COLUMN b int", T, ""},
         KindCase{"-- VACUUM\nSELECT 1", T, ""}),
     // Readable, stable test names (the default prints the struct's bytes, pointers included).
     [](const ::testing::TestParamInfo<KindCase>& info) {

@@ -113,6 +113,27 @@ TEST(LintRules, EveryRuleHasATestCase) {
   }
 }
 
+// Only statements that can be a node some rule reads are parsed: the first keyword decides,
+// however it is written, and a new table is still remembered whichever way it was created.
+TEST(LintRules, WhatNoRuleReadsIsSkippedAndEveryFormOfWhatOneReadsIsNot) {
+  const LintSettings settings = with_lock_timeout();
+  EXPECT_NE(find(lint("/* why */ create unique index o_idx on orders (a);", settings),
+                 "require-concurrent-index-creation"),
+            nullptr);
+  EXPECT_NE(find(lint("start transaction;\nSELECT 1;\nend;", settings), "transaction-control-in-migration"), nullptr);
+  EXPECT_NE(find(lint("SELECT 1;\nabort;", settings), "transaction-control-in-migration"), nullptr);
+  EXPECT_NE(find(lint("Alter\n  Table orders Rename To purchases;", settings), "renaming-table"), nullptr);
+  EXPECT_TRUE(lint("CREATE TEMP TABLE t (a int);\nCREATE INDEX t_a ON t (a);", settings).empty());
+  EXPECT_TRUE(lint("CREATE UNLOGGED TABLE u (a int);\nALTER TABLE u ALTER COLUMN a TYPE bigint;", settings).empty());
+  EXPECT_TRUE(lint("CREATE TABLE c AS SELECT 1 AS a;\nALTER TABLE c ADD COLUMN t uuid DEFAULT gen_random_uuid();",
+                   settings)
+                  .empty());
+  // A body is not run when the routine is created, nor judged.
+  EXPECT_TRUE(lint("CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE sql AS 'TRUNCATE orders';", settings).empty());
+  EXPECT_TRUE(lint("CREATE PROCEDURE p() LANGUAGE sql AS $$ LOCK TABLE orders $$;", settings).empty());
+  EXPECT_TRUE(lint("CREATE VIEW v AS SELECT 1;\nGRANT SELECT ON v TO public;\nCOMMENT ON VIEW v IS 'x';", settings).empty());
+}
+
 TEST(LintRules, AccessExclusiveNeedsALockTimeoutFromSettingsOrTheFile) {
   const char* alter = "ALTER TABLE orders ADD COLUMN note text;";
   const LintFinding* f = find(lint(alter), "access-exclusive-without-lock-timeout");
