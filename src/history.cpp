@@ -89,17 +89,41 @@ bool HistoryTable::exists() const {
               .empty();
 }
 
-std::vector<std::string> HistoryTable::create_statements(const std::vector<std::string>& schemas,
-                                                         const std::string& installed_by) const {
-  const std::string t = name_.quoted();
+// The schemas of `wanted` the server does not have, in order, and whether the table exists: one
+// round trip, however many schemas are configured.
+HistoryTable::Absent HistoryTable::absent(const std::vector<std::string>& wanted) const {
+  std::string names;
+  for (const std::string& s : wanted) names += (names.empty() ? "" : ", ") + session_.literal(s);
+  const Rows rows = session_.query(
+      "SELECT w.name, EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = w.name), "
+      "EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')) "
+      "FROM unnest(ARRAY[" + names + "]::text[]) WITH ORDINALITY AS w(name, n) ORDER BY w.n",
+      {name_.schema, name_.table});
+  Absent out;
+  for (const auto& row : rows) {
+    if (row[1].value_or("f") != "t") out.schemas.push_back(row[0].value_or(""));
+    out.table = row[2].value_or("f") != "t";
+  }
+  return out;
+}
+
+std::vector<std::string> HistoryTable::wanted_schemas(const std::vector<std::string>& schemas) const {
   std::vector<std::string> wanted{name_.schema};
   for (const std::string& s : schemas) {
     if (std::find(wanted.begin(), wanted.end(), s) == wanted.end()) wanted.push_back(s);
   }
-  std::vector<std::string> missing;
-  for (const std::string& s : wanted) {
-    if (!schema_exists(s)) missing.push_back(s);
-  }
+  return wanted;
+}
+
+std::vector<std::string> HistoryTable::create_statements(const std::vector<std::string>& schemas,
+                                                         const std::string& installed_by) const {
+  return statements_creating(absent(wanted_schemas(schemas)).schemas, installed_by);
+}
+
+std::vector<std::string> HistoryTable::statements_creating(const std::vector<std::string>& missing,
+                                                           const std::string& installed_by) const {
+  const std::string t = name_.quoted();
   std::vector<std::string> statements;
   for (const std::string& s : missing) statements.push_back("CREATE SCHEMA " + quote_ident(s));
   // Flyway's PostgreSQL DDL, column for column, so either tool can read what the other wrote.
@@ -137,12 +161,14 @@ std::vector<std::string> HistoryTable::create_statements(const std::vector<std::
 }
 
 void HistoryTable::create(const std::vector<std::string>& schemas, const std::string& installed_by) {
-  if (exists()) return;
-  const std::vector<std::string> statements = create_statements(schemas, installed_by);
-  session_.exec("BEGIN");
+  const Absent absent_now = absent(wanted_schemas(schemas));
+  if (!absent_now.table) return;
+  // One message: the server runs the statements in order and stops at the first that fails,
+  // leaving the transaction aborted for the ROLLBACK below.
+  std::string script = "BEGIN";
+  for (const std::string& statement : statements_creating(absent_now.schemas, installed_by)) script += ";\n" + statement;
   try {
-    for (const std::string& statement : statements) session_.exec(statement);
-    session_.exec("COMMIT");
+    session_.exec(script + ";\nCOMMIT");
   } catch (...) {
     session_.exec_cleanup("ROLLBACK");
     throw;

@@ -65,6 +65,19 @@ class HistoryTable {
   std::vector<std::string> create_statements(const std::vector<std::string>& schemas = {},
                                              const std::string& installed_by = {}) const;
 
+ private:
+  struct Absent {
+    std::vector<std::string> schemas;  // in the order asked
+    bool table = false;
+  };
+  Absent absent(const std::vector<std::string>& wanted) const;
+  // The history's own schema first, then those of `schemas` not named yet.
+  std::vector<std::string> wanted_schemas(const std::vector<std::string>& schemas) const;
+  std::vector<std::string> statements_creating(const std::vector<std::string>& missing,
+                                               const std::string& installed_by) const;
+
+ public:
+
   // All rows ordered by installed_rank.
   std::vector<AppliedMigration> load() const;
   // load's query of the table `table_ref` (an SQL name, qualified or not), and its rows as

@@ -164,8 +164,7 @@ void refuse_unmanaged(const Run& run, const std::string& non_empty) {
 
 // Under the lock: creates the history table, baselined first when the schemas already hold
 // objects and baselineOnMigrate allows it.
-void create_history_for_migrate(Run& run) {
-  const std::string non_empty = non_empty_schemas(run);
+void create_history_for_migrate(Run& run, const std::string& non_empty) {
   refuse_unmanaged(run, non_empty);
   if (non_empty.empty()) {
     create_history(run);
@@ -362,8 +361,16 @@ int migrate(Run& run, const Stopwatch& watch) {
     return 0;
   }
 
+  // Without a history table, what creating it depends on is asked while the lock's connection is
+  // still being opened. Objects appearing in the schema meanwhile are no different from objects
+  // appearing right after a check made under the lock: the lock keeps out runners, not writers.
+  std::optional<std::string> non_empty;
+  if (!run.facts.history_exists) {
+    prepare_session(run);
+    non_empty = non_empty_schemas(run);
+  }
   std::unique_ptr<MigrationLock> lock = take_lock(run);
-  if (!run.history->exists()) create_history_for_migrate(run);
+  if (!run.history->exists()) create_history_for_migrate(run, non_empty ? *non_empty : non_empty_schemas(run));
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(*run.history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
