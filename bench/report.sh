@@ -20,6 +20,7 @@ median_of() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR
 col() { awk -v c="$2" '{ print $c }' "$work/res/$1"; }
 wall_ms() { col "$1/$2" 2 | median_of | awk '{ printf "%.1f", $1 * 1000 }'; }
 ratio() {  # ratio ROW TOOL BASE: median over rounds of TOOL's wall / BASE's wall in the same round
+  [[ -f "$work/res/$1/$2" && -f "$work/res/$1/$3" ]] || return 0  # a phase not run (BENCH_PHASES)
   awk 'NR == FNR { b[$1] = $2; next } ($1 in b) && b[$1] > 0 { print $2 / b[$1] }' \
     "$work/res/$1/$3" "$work/res/$1/$2" | median_of | awk '{ printf "%.2f", $1 }'
 }
@@ -51,7 +52,7 @@ verdict() {  # verdict TEXT VALUE LIMIT: met when VALUE <= LIMIT
   else echo "- NOT met: $1: $2 (target <= $3)"; fi
 }
 
-rss_mb() { col "$1/strata" 4 | sort -n | tail -n 1 | awk '{ printf "%.1f", $1 / 1024 }'; }
+rss_mb() { [[ -f "$work/res/$1/strata" ]] || return 0; col "$1/strata" 4 | sort -n | tail -n 1 | awk '{ printf "%.1f", $1 / 1024 }'; }
 
 ahead_of_peers() {
   local row t s p behind=()
@@ -79,8 +80,8 @@ print_targets() {
   verdict "W2 loopback, strata / floor client" "$(ratio w2-lo strata floor)" 1.1
   verdict "W1 1 ms RTT, strata / psql session" "$(ratio w1-rtt strata psql)" 0.55
   verdict "W2 1 ms RTT, strata / floor client" "$(ratio w2-rtt strata floor)" 1.1
-  verdict "W1 client sends per migration, strata" "$(cat "$work/res/sends/w1-strata")" 1.0
-  verdict "W2 client sends per migration, strata" "$(cat "$work/res/sends/w2-strata")" 1.0
+  verdict "W1 client sends per migration, strata" "$(cat "$work/res/sends/w1-strata" 2>/dev/null)" 1.0
+  verdict "W2 client sends per migration, strata" "$(cat "$work/res/sends/w2-strata" 2>/dev/null)" 1.0
   verdict "no-op over $tiny applied, loopback, strata / psql count" "$(ratio noop-lo strata psql_count)" 1.5
   verdict "no-op over $tiny applied, 1 ms RTT, strata / psql count" "$(ratio noop-rtt strata psql_count)" 1.5
   verdict "no-op over $many applied, loopback, strata / psql count" "$(ratio many-lo strata psql_count)" 4
@@ -92,6 +93,8 @@ print_targets() {
   if [[ -s "$work/res/w3/strata" ]]; then
     verdict "W3 peak RSS MB (file size + 32 MB)" "$(rss_mb w3)" "$big_limit"
     verdict "W3 strata / psql -1 -f" "$(ratio w3 strata psql)" 1.2
+  elif [[ ! -e "$work/res/w3/strata.timeout" ]]; then
+    echo "- not measured: W3 strata / psql -1 -f and peak RSS"
   else
     echo "- NOT met: W3 strata / psql -1 -f and peak RSS: strata was stopped after $w3_timeout s (psql -1 -f: $(wall_ms w3 psql) ms)"
   fi
