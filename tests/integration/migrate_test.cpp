@@ -188,6 +188,28 @@ TEST(Migrate, MissingSchemaIsCreatedAndRecordedAsFlywayDoes) {
   EXPECT_EQ(db.scalar("SELECT version FROM \"App Data\".flyway_schema_history WHERE installed_rank = 1"), "1");
 }
 
+// The schemas and the history table are created by one message in one transaction: a statement
+// failing part-way (here the table, whose name a composite type already takes) leaves nothing,
+// not even the schema created before it.
+TEST(Migrate, CreatingTheHistoryFailingPartWayLeavesNoSchemaBehind) {
+  TestDatabase db;
+  db.session().exec("CREATE SCHEMA app; CREATE TYPE app.flyway_schema_history AS (a int)");
+  TempDir dir;
+  dir.write("V1__a.sql", "CREATE TABLE a (id int);\n");
+  RunResult r = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app,audit"});
+  EXPECT_NE(r.exit_code, 0) << r.all();
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.all();
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'audit'"), "0");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM pg_class WHERE relnamespace = 'app'::regnamespace AND relkind IN ('r', 'i')"), "0");
+  EXPECT_EQ(db.scalar("SELECT to_regclass('app.a') IS NULL"), "t");
+  EXPECT_EQ(db.advisory_locks(), "0");
+  // The session is usable after the rollback: once the name is free, the same run goes through.
+  db.session().exec("DROP TYPE app.flyway_schema_history");
+  RunResult again = run_strata({"migrate", "--url", db.url(), "--locations", dir.path().string(), "--schemas", "app,audit"});
+  ASSERT_EQ(again.exit_code, 0) << again.all();
+  EXPECT_EQ(db.scalar("SELECT script FROM app.flyway_schema_history WHERE installed_rank = 0"), "\"audit\"");
+}
+
 TEST(Migrate, EveryMissingSchemaIsCreatedAndListedInTheSchemaRow) {
   TestDatabase db;
   db.session().exec("CREATE SCHEMA existing");
