@@ -18,10 +18,11 @@ int migrate(Run& run, const Stopwatch& watch);
 // migrate's pre-flight lint of what will run (setting lint: off, warn (default: each finding
 // logged as a warning) or error: any finding is an InputError, before anything is written).
 // The lint parses every statement again, so it runs on a thread of its own while the caller
-// splits the same files: lint_before_migrate starts it (nothing when lint is off; `plan` must
-// outlive it), report_lint_before_migrate waits for it, logs its findings and throws as above.
+// splits the same files: lint_before_migrate starts it (nothing when lint is off; it keeps its
+// own copy of `plan`, whose migrations must outlive it), report_lint_before_migrate waits for it,
+// logs its findings and throws as above.
 using PendingLint = std::future<std::vector<LintFinding>>;
-PendingLint lint_before_migrate(const Run& run, const std::vector<const ResolvedMigration*>& plan);
+PendingLint lint_before_migrate(const Run& run, std::vector<const ResolvedMigration*> plan);
 void report_lint_before_migrate(const Run& run, PendingLint pending);
 
 }  // namespace strata

@@ -73,10 +73,10 @@ int run_lint(const Config& config, const CommandArgs& args) {
   return reaches(findings, threshold) ? 1 : 0;
 }
 
-PendingLint lint_before_migrate(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
-  if (lint_mode(run.config) == LintMode::Off) return {};
+PendingLint lint_before_migrate(const Run& run, std::vector<const ResolvedMigration*> plan) {
+  if (lint_mode(run.config) == LintMode::Off || plan.empty()) return {};
   // The settings are read here, on the caller's thread; the lint itself reads only the files.
-  return std::async(std::launch::async, [settings = connected_settings(run), &plan] {
+  return std::async(std::launch::async, [settings = connected_settings(run), plan = std::move(plan)] {
     Linter linter(settings, true);
     return lint_migrations(plan, linter);
   });

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "commands/dry_run.hpp"
+#include "commands/first_look.hpp"
 #include "strata/commands.hpp"
 #include "strata/commands_run.hpp"
 #include "strata/execute.hpp"
@@ -18,140 +19,7 @@
 namespace strata {
 namespace {
 
-[[noreturn]] void refuse_failed(const AppliedMigration& failed, const std::string& table, const std::string& args) {
-  std::string what = failed.version ? "version " + *failed.version : "repeatable migration";
-  MigrationFailed e("the history " + table + " records a failed migration to " + what + " (" + failed.description +
-                    "); remove any half-applied changes, then run `strata repair" + args + "`");
-  e.file = failed.script;
-  e.migration = failed.script;
-  e.hint = "strata repair" + args;
-  e.fix = e.hint;
-  throw e;
-}
-
-// Each warning is logged and kept for the result document.
-void warn_ignored(const Reconciliation& rec, std::vector<std::string>& warnings) {
-  for (const MigrationInfo& info : rec.infos) {
-    if (info.state == MigrationState::Ignored && info.resolved) {
-      warnings.push_back("Ignoring migration " + info.resolved->script + ": version " + info.version_text() +
-                         " is below the current version " + (rec.current ? rec.current->text() : std::string()) +
-                         " and out-of-order is off");
-      log::warn(warnings.back(), {{"migration", info.resolved->script}, {"version", info.version_text()}});
-    }
-  }
-}
-
-void up_to_date(const Run& run, const Reconciliation& rec) {
-  log::info("Schema " + run.schema_q() + " is up to date. No migration necessary.",
-            {{"schema", run.history->name().schema}, {"version", rec.current ? rec.current->text() : std::string()}});
-}
-
-// The schemas (history's own first, then --schemas) that hold objects strata did not create:
-// tables, views, sequences, functions and types, leaving out what extensions own.
-std::string non_empty_schemas(Run& run) {
-  std::vector<std::string> schemas{run.history->name().schema};
-  for (const std::string& s : run.config.schemas) {
-    if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
-  }
-  std::string non_empty;
-  for (const std::string& schema : schemas) {
-    Rows r = run.session->query(
-        "SELECT EXISTS ("
-        " SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
-        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
-        " UNION ALL SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-        " WHERE n.nspname = $1"
-        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
-        " UNION ALL SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-        " WHERE n.nspname = $1 AND t.typtype IN ('d', 'e', 'r', 'm')"
-        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))",
-        {schema});
-    if (!r.empty() && r[0][0].value_or("f") == "t") non_empty += (non_empty.empty() ? "" : ", ") + quote_ident(schema);
-  }
-  return non_empty;
-}
-
-// Flyway's mixed, group and executeInTransaction, and the server's grammar version.
-RoutingOptions routing_options(const Run& run) {
-  auto flag = [&](const char* key, bool fallback) {
-    auto it = run.config.settings.find(key);
-    return it == run.config.settings.end() ? fallback : it->second == "true";
-  };
-  return {flag("mixed", false), flag("group", false), flag("executeInTransaction", true), run.session->server_version()};
-}
-
-// Strict pre-flight: every migration that will run is split, parsed and routed before anything
-// is written, so a bad file leaves the database as it was. What it prepared is kept for the run
-// under the lock, so that each file is split and parsed once.
-std::vector<PreparedMigration> preflight(const Run& run, const std::vector<const ResolvedMigration*>& plan) {
-  PendingLint lint = lint_before_migrate(run, plan);
-  // Should splitting fail, its error is the one reported (the lint is waited for, not read).
-  std::vector<PreparedMigration> prepared = prepare_migrations(plan, routing_options(run));
-  report_lint_before_migrate(run, std::move(lint));
-  return prepared;
-}
-
-// validate as migrate runs it first: pending migrations are fine, anything else stops the run.
-void validate_before_migrate(Run& run, const Reconciliation& rec) {
-  if (!run.config.validate_on_migrate) return;
-  fire(run, CallbackEvent::BeforeValidate);
-  std::vector<ValidationProblem> problems = validate_migrations(rec, validate_options(run, true));
-  if (!problems.empty()) {
-    fire_on_error(run, CallbackEvent::AfterValidateError);
-    report_problems(run, problems);
-  }
-  fire(run, CallbackEvent::AfterValidate);
-}
-
-// The first look when there is no history table yet: the placeholders of what will run are
-// checked, and the files validated when the schema exists (Flyway's callbacks fire then).
-std::vector<PreparedMigration> check_first_migrate(Run& run, const ReconcileOptions& options) {
-  const Config& config = run.config;
-  Reconciliation rec = reconcile(run.migrations(), {}, options);
-  std::vector<const ResolvedMigration*> plan = rec.pending;
-  if (config.baseline_on_migrate && !non_empty_schemas(run).empty()) {
-    // What the baseline will cover never runs, so its placeholders need no value.
-    const Version baseline = *Version::parse(config.baseline_version);
-    std::erase_if(plan, [&](const ResolvedMigration* m) { return m->version && !(*m->version > baseline); });
-  }
-  replace_pending(run, plan);
-  std::vector<PreparedMigration> prepared = preflight(run, plan);
-  if (config.validate_on_migrate && run.facts.schema_exists) {
-    validate_before_migrate(run, rec);
-  } else if (config.validate_on_migrate) {
-    validate_options(run, true);  // still rejects a bad ignoreMigrationPatterns
-  }
-  return prepared;
-}
-
-// The first look, without the lock: a bad file or placeholder stops the run before anything is
-// written. True when there is nothing to do, so that a no-op run never waits on a busy lock nor
-// opens the lock's connection; then `outcome` holds the current version and the warnings. When
-// there is work and `lock` is set, the lock's connection is opened while the plan is prepared
-// (into `prepared`); the lock itself is taken, and the history read again, only after.
-bool up_to_date_without_lock(Run& run, const ReconcileOptions& options, MigrateOutcome& outcome,
-                             std::vector<PreparedMigration>& prepared, bool lock) {
-  if (!run.facts.history_exists) {
-    if (lock) start_lock_connection(run);
-    prepared = check_first_migrate(run, options);
-    return false;
-  }
-  std::vector<AppliedMigration> applied = first_history(run);
-  Reconciliation rec = reconcile(run.migrations(), applied, options);
-  const bool work =
-      !rec.pending.empty() || run.has_callbacks({CallbackEvent::BeforeMigrate, CallbackEvent::AfterMigrate});
-  if (work && lock && !rec.failed) start_lock_connection(run);
-  replace_pending(run, rec.pending);
-  prepared = preflight(run, rec.pending);
-  validate_before_migrate(run, rec);
-  if (rec.failed) refuse_failed(*rec.failed, run.table(), run.args);
-  if (work) return false;
-  warn_ignored(rec, outcome.base.warnings);
-  if (rec.current) outcome.initial_version = rec.current->text();
-  up_to_date(run, rec);
-  return true;
-}
+using namespace migrate_detail;
 
 // Without a history table, schemas holding objects are only migrated when baselineOnMigrate says so.
 void refuse_unmanaged(const Run& run, const std::string& non_empty) {
@@ -322,10 +190,12 @@ int dry_run_migrate(const Config& config, const ReconcileOptions& options) {
   Run run = open_run(config, {CallbackEvent::BeforeMigrate, CallbackEvent::BeforeEachMigrate,
                               CallbackEvent::AfterEachMigrate, CallbackEvent::AfterMigrate});
   MigrateOutcome unused;  // a dry run prints SQL, not a result document
-  std::vector<PreparedMigration> prepared;
-  if (up_to_date_without_lock(run, options, unused, prepared, false)) return 0;
+  FirstLook look;
+  const bool noop = up_to_date_without_lock(run, options, unused, look, false);
+  finish_lint(run, look);
+  if (noop) return 0;
   if (run.facts.history_exists) return write_dry_run(run, reconcile(run.migrations(), load_history(*run.history), options), false, false);
-  const std::string non_empty = non_empty_schemas(run);
+  const std::string non_empty = *look.non_empty;
   refuse_unmanaged(run, non_empty);
   return write_dry_run(run, reconcile(run.migrations(), {}, options), true, !non_empty.empty());
 }
@@ -355,22 +225,15 @@ int migrate(Run& run, const Stopwatch& watch) {
   const ReconcileOptions options = reconcile_options(config);
   MigrateOutcome outcome;
   outcome.schema_name = schema_names(run);
-  std::vector<PreparedMigration> prepared;
-  if (up_to_date_without_lock(run, options, outcome, prepared, true)) {
+  FirstLook look;
+  if (up_to_date_without_lock(run, options, outcome, look, true)) {
+    finish_lint(run, look);
     print_migrate_document(run, std::move(outcome));
     return 0;
   }
 
-  // Without a history table, what creating it depends on is asked while the lock's connection is
-  // still being opened. Objects appearing in the schema meanwhile are no different from objects
-  // appearing right after a check made under the lock: the lock keeps out runners, not writers.
-  std::optional<std::string> non_empty;
-  if (!run.facts.history_exists) {
-    prepare_session(run);
-    non_empty = non_empty_schemas(run);
-  }
   std::unique_ptr<MigrationLock> lock = take_lock(run);
-  if (!run.history->exists()) create_history_for_migrate(run, non_empty ? *non_empty : non_empty_schemas(run));
+  if (!run.history->exists()) create_history_for_migrate(run, look.non_empty ? *look.non_empty : non_empty_schemas(run));
   // Another runner may have applied migrations while this one waited for the lock.
   std::vector<AppliedMigration> applied = load_history(*run.history);
   Reconciliation rec = reconcile(run.migrations(), applied, options);
@@ -380,7 +243,8 @@ int migrate(Run& run, const Stopwatch& watch) {
   log::info("Current version of schema " + run.schema_q() + ": " +
             (rec.current ? rec.current->text() : std::string("<< Empty Schema >>")));
 
-  ExecutionResult result = apply_pending(run, rec, outcome, *lock, prepared);
+  finish_lint(run, look);
+  ExecutionResult result = apply_pending(run, rec, outcome, *lock, look.prepared);
   if (rec.pending.empty()) {
     up_to_date(run, rec);
   } else {

@@ -35,6 +35,28 @@ TEST(LintPreflight, LintErrorRefusesAnUnsafePendingFileAndChangesNothing) {
   EXPECT_EQ(p.db.scalar("SELECT count(*) FROM flyway_schema_history"), "3");
 }
 
+// lint: warn stops nothing, so the run goes on while the lint finishes; its findings are still
+// logged before the first migration runs, on a first run (history table created) as on a later one.
+TEST(LintPreflight, WarnFindingsAreLoggedBeforeTheFirstMigrationRuns) {
+  LintedProject p;
+  p.db.session().exec("CREATE SCHEMA other; CREATE TABLE other.orders (id int)");
+  p.dir.write("V1__index.sql", "CREATE INDEX orders_id ON other.orders (id);\n");
+  TempDir logs;
+  for (int run = 1; run <= 2; ++run) {
+    if (run == 2) p.dir.write("V2__again.sql", "CREATE INDEX orders_id2 ON other.orders (id);\n");
+    const int code = wait_exit(spawn_strata(p.args("migrate"), logs.path() / "out"));
+    const std::string out = read_file(logs.path() / "out");
+    ASSERT_EQ(code, 0) << out;
+    const std::size_t warning = out.find(run == 1 ? "V1__index.sql:1:1: error: require-concurrent-index-creation"
+                                                  : "V2__again.sql:1:1: error: require-concurrent-index-creation");
+    const std::size_t migrating = out.find("Migrating schema");
+    ASSERT_NE(warning, std::string::npos) << out;
+    ASSERT_NE(migrating, std::string::npos) << out;
+    EXPECT_LT(warning, migrating) << out;
+    EXPECT_EQ(p.db.scalar("SELECT count(*) FROM flyway_schema_history"), std::to_string(run));
+  }
+}
+
 TEST(LintPreflight, TablesCreatedEarlierInTheSameRunAreNew) {
   LintedProject p;
   p.dir.write("V1__orders.sql", "CREATE TABLE orders (id int);\n");
