@@ -124,13 +124,14 @@ void print_migrate_document(const Run& run, MigrateOutcome outcome) {
   print_document(run.config, migrate_document(finished(run, std::move(outcome))));
 }
 
-MigratedScript migrated_script(const AppliedOutcome& applied) {
+// `cwd` is asked once per run: std::filesystem::absolute asks the kernel for it on every call.
+MigratedScript migrated_script(const AppliedOutcome& applied, const std::filesystem::path& cwd) {
   const ResolvedMigration& m = *applied.migration;
   return {m.version ? "Versioned" : "Repeatable",
           m.version ? m.version->text() : std::string(),
           m.description,
           m.type,
-          std::filesystem::absolute(m.path).lexically_normal().generic_string(),
+          (m.path.is_absolute() ? m.path : cwd / m.path).lexically_normal().generic_string(),
           static_cast<std::int64_t>(applied.duration.count())};
 }
 
@@ -150,7 +151,10 @@ void describe_failure(Run& run, Error& e, const std::vector<const ResolvedMigrat
 ExecutionResult apply_pending(Run& run, const Reconciliation& rec, MigrateOutcome& outcome, const MigrationLock& lock,
                               std::vector<PreparedMigration>& prepared) {
   prepare_session(run);
-  auto record = [&outcome](const AppliedOutcome& applied) { outcome.migrations.push_back(migrated_script(applied)); };
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  auto record = [&outcome, &cwd](const AppliedOutcome& applied) {
+    outcome.migrations.push_back(migrated_script(applied, cwd));
+  };
   ExecutionResult result;
   try {
     result = fire_on_error_of(run, CallbackEvent::AfterMigrateError, [&] {
