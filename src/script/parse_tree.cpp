@@ -40,8 +40,9 @@ bool needs_tree(std::string_view sql) {
 
 }  // namespace
 
-Classified classify_statement(std::string_view sql) {
-  if (!needs_tree(sql)) return {};
+Classified classify_statement(std::string_view sql) { return needs_tree(sql) ? classify_tree(sql) : Classified{}; }
+
+Classified classify_tree(std::string_view sql) {
   const std::string input(sql);  // libpg_query wants a NUL-terminated string
   PgQueryParseResult result = pg_query_parse(input.c_str());
   Classified kind;

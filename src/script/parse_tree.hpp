@@ -26,7 +26,10 @@ struct ParsedText {
 // Statement boundaries from the parser, each statement's kind from its own tree.
 ParsedText parse_text(std::string_view text);
 
-// The kind of one statement parsed alone; transactional when the parser cannot read it.
+// The kind of one statement parsed alone; transactional when the parser cannot read it. Its tree
+// is built only when a word it could decide on appears in the statement.
 Classified classify_statement(std::string_view sql);
+// The same from the statement's tree, always built (for tests of that filter).
+Classified classify_tree(std::string_view sql);
 
 }  // namespace strata::script_detail

@@ -3,10 +3,6 @@
 // and the look-alikes below, is classified both ways and compared field by field.
 #include <gtest/gtest.h>
 
-#include <pg_query.h>
-
-#include <nlohmann/json.hpp>
-
 #include "../../corpus/corpus.hpp"
 #include "script/parse_tree.hpp"
 #include "script/statement_kind.hpp"
@@ -14,27 +10,10 @@
 namespace strata::script_detail {
 namespace {
 
-// What the statement's own tree says, with no filter in front.
-Classified from_tree(const std::string& sql) {
-  Classified kind;
-  PgQueryParseResult result = pg_query_parse(sql.c_str());
-  if (!result.error) {
-    const nlohmann::json tree = nlohmann::json::parse(result.parse_tree);
-    const nlohmann::json stmts = tree.value("stmts", nlohmann::json::array());
-    if (stmts.size() == 1) {
-      const nlohmann::json stmt = stmts.front().value("stmt", nlohmann::json::object());
-      kind = classify(stmt);
-      kind.routine = inspect_routine(stmt, sql);
-    }
-  }
-  pg_query_free_parse_result(result);
-  return kind;
-}
-
 void expect_same(const std::string& sql) {
   SCOPED_TRACE(sql.substr(0, 200));
   const Classified filtered = classify_statement(sql);
-  const Classified full = from_tree(sql);
+  const Classified full = classify_tree(sql);
   EXPECT_EQ(filtered.kind, full.kind);
   EXPECT_EQ(filtered.requirement, full.requirement);
   EXPECT_EQ(filtered.routine.has_body, full.routine.has_body);
