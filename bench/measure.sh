@@ -33,6 +33,20 @@ check_applied() {  # check_applied TOOL DB WORKLOAD EXPECTED: fails loudly if a 
   fi
 }
 
+# A no-op meets a database long at rest. Measured straight after a run that created 1000 (or
+# 10,000) tables, or after the 50 MB file, autovacuum's work on the catalogues and the checkpoint
+# land in whichever run they overlap, and far more often in strata's (which reads its files for
+# tens of milliseconds) than in psql's one query. Before each no-op: a CHECKPOINT, then up to
+# 30 s for every autovacuum worker to finish; the same for every tool measured.
+settle() {
+  local i
+  psql -qX -d postgres -c "CHECKPOINT" >/dev/null
+  for ((i = 0; i < 300; i++)); do
+    [[ $(psql -qXAt -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'") == 0 ]] && return
+    sleep 0.1
+  done
+}
+
 rotate() {  # rotate K: sets ORDER to the tools, starting at the K-th (mod their number)
   local k=$(($1 % ${#tools[@]}))
   ORDER=("${tools[@]:k}" "${tools[@]:0:k}")
@@ -57,6 +71,7 @@ apply_round() {  # apply_round WORKLOAD ROUND EXPECTED [noop]
       measure "$work/res/$w-$net/$t" "$round" "${CMD[@]}"
       check_applied "$t" "$db" "$w" "$n"
       [[ -n "$noop" && $t != psql && $t != floor ]] || continue
+      settle
       measure "$work/res/noop-$net/$t" "$round" "${CMD[@]}"
       if [[ $t == strata ]]; then
         count_cmd "$db" 127.0.0.1 "$port"
@@ -105,6 +120,7 @@ many_noop_round() {  # many_noop_round ROUND: strata's no-op over $many applied 
   fi
   for net in lo rtt; do
     port=$(net_port "$net")
+    settle
     if ((round % 2)); then count_cmd bench_many 127.0.0.1 "$port"; measure "$work/res/many-$net/psql_count" "$round" "${CMD[@]}"; fi
     cmd_strata bench_many 127.0.0.1 "$port" "$work/src/many"
     measure "$work/res/many-$net/strata" "$round" "${CMD[@]}"
