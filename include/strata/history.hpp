@@ -61,6 +61,8 @@ class HistoryTable {
   // with Flyway's DDL. The schemas it created are recorded in the rank-0 SCHEMA row, quoted and
   // comma-joined, as Flyway records them. Idempotent.
   void create(const std::vector<std::string>& schemas = {}, const std::string& installed_by = {});
+  // The schemas a run manages: the history's own first, then those of `schemas` not named yet.
+  std::vector<std::string> wanted_schemas(const std::vector<std::string>& schemas) const;
   // The statements `create` runs in its transaction, values as literals (a dry run prints them).
   std::vector<std::string> create_statements(const std::vector<std::string>& schemas = {},
                                              const std::string& installed_by = {}) const;
@@ -71,8 +73,6 @@ class HistoryTable {
     bool table = false;
   };
   Absent absent(const std::vector<std::string>& wanted) const;
-  // The history's own schema first, then those of `schemas` not named yet.
-  std::vector<std::string> wanted_schemas(const std::vector<std::string>& schemas) const;
   std::vector<std::string> statements_creating(const std::vector<std::string>& missing,
                                                const std::string& installed_by) const;
 

@@ -53,18 +53,10 @@ constexpr std::string_view kHoldsObjects =
     " WHERE n.nspname = $1 AND t.typtype IN ('d', 'e', 'r', 'm')"
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e'))";
 
-// The history's own schema first, then --schemas.
-std::vector<std::string> managed_schemas(const Run& run) {
-  std::vector<std::string> schemas{run.history->name().schema};
-  for (const std::string& s : run.config.schemas) {
-    if (std::find(schemas.begin(), schemas.end(), s) == schemas.end()) schemas.push_back(s);
-  }
-  return schemas;
-}
-
 }  // namespace
 
-NonEmptySchemas::NonEmptySchemas(Run& run) : session_(*run.session), schemas_(managed_schemas(run)) {
+NonEmptySchemas::NonEmptySchemas(Run& run)
+    : session_(*run.session), schemas_(run.history->wanted_schemas(run.config.schemas)) {
   session_.enter_pipeline();
   try {
     for (const std::string& schema : schemas_) session_.queue(kHoldsObjects, {schema});
